@@ -1,0 +1,39 @@
+#!/bin/sh
+# deps.sh - make sure the Debian packages gpai needs are installed.
+#
+#   tools/deps.sh build   libraries and pkg-config (for `make`)
+#   tools/deps.sh test    also the tools the tests use (for `make test`)
+#
+# As root a missing package is installed with apt-get; otherwise the script
+# stops and prints the exact apt-get line to run.  Prints nothing when all
+# is present.
+set -eu
+what=${1:-build}
+
+need=""
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+for p in pkg-config libsqlite3-dev libssl-dev libarchive-dev libcjson-dev; do
+	have_pkg "$p" || need="$need $p"
+done
+if [ "$what" = test ]; then
+	# python3-numpy: independent float64 reference computations in tests
+	# (Debian's /usr/bin/python3); zstd, zip, xz-utils: archive fixtures.
+	for p in python3-numpy zstd zip unzip xz-utils sqlite3 openssl; do
+		have_pkg "$p" || need="$need $p"
+	done
+fi
+[ -z "$need" ] && exit 0
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+	echo "gpai: cannot check packages (not a Debian system); install:$need" >&2
+	exit 1
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "gpai: missing Debian packages; run as root:" >&2
+	echo "  apt-get update && apt-get install -y$need" >&2
+	exit 1
+fi
+echo "gpai: installing missing Debian packages:$need" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2 || true
+apt-get install -y -qq $need >&2
