@@ -14,6 +14,8 @@
 
 static int cmd_help_run(struct cli *cli, int argc, char **argv);
 
+extern const struct cli_cmd cmd_hash;
+
 static const struct cli_cmd cmd_help = {
 	"help", "show the commands, or one command's usage",
 	"gpai help [COMMAND]\n"
@@ -25,6 +27,7 @@ static const struct cli_cmd cmd_help = {
 /* The command table: one line per command, in the order `help` lists them. */
 static const struct cli_cmd *const commands[] = {
 	&cmd_help,
+	&cmd_hash,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

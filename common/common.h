@@ -158,6 +158,24 @@ const char *gpai_json_str(const struct cJSON *obj, const char *key);
  * absent, GPAI_EFORMAT if present but not an integer. */
 int gpai_json_i64(const struct cJSON *obj, const char *key, int64_t *out);
 
+/* ---- parallel work ---------------------------------------------------- */
+
+/* Number of online CPUs (at least 1). */
+unsigned gpai_cpu_count(void);
+
+/* One job of gpai_parallel_for: worker is the index of the thread running
+ * it (0..nthreads-1, stable for the thread's lifetime), job the job index.
+ * Returns GPAI_OK or an error code with the message in err. */
+typedef int (*gpai_job_fn)(void *ctx, unsigned worker, size_t job,
+			   struct gpai_error *err);
+
+/* Runs fn for jobs 0..njobs-1 on nthreads threads (0: gpai_cpu_count()),
+ * the calling thread being worker 0.  Jobs start in index order; the first
+ * failure stops the hand-out of new jobs and its code and message are
+ * returned (in err).  fn must be thread-safe across different jobs. */
+int gpai_parallel_for(unsigned nthreads, size_t njobs, gpai_job_fn fn, void *ctx,
+		      struct gpai_error *err);
+
 /* Progress callback for long work: done/total in bytes.  The library calls
  * it; the CLI decides whether to draw anything. */
 typedef void (*gpai_progress_fn)(void *ctx, uint64_t done, uint64_t total);

@@ -13,14 +13,15 @@
 
 #include <openssl/evp.h>
 
-int gpai_oms_path_cmp(const char *a, const char *b)
+/* Component-wise compare of a[0..na) and b[0..nb). */
+static int path_ncmp(const char *a, size_t na, const char *b, size_t nb)
 {
 	const unsigned char *x = (const unsigned char *)a;
 	const unsigned char *y = (const unsigned char *)b;
 
-	for (;; x++, y++) {
-		int cx = *x == '/' ? 0 : *x ? *x + 1 : -1;
-		int cy = *y == '/' ? 0 : *y ? *y + 1 : -1;
+	for (size_t i = 0;; i++, x++, y++) {
+		int cx = i >= na ? -1 : *x == '/' ? 0 : *x + 1;
+		int cy = i >= nb ? -1 : *y == '/' ? 0 : *y + 1;
 
 		/* End of string sorts first: "a" < "a/b" < "a.b". */
 		if (cx != cy)
@@ -30,10 +31,29 @@ int gpai_oms_path_cmp(const char *a, const char *b)
 	}
 }
 
+int gpai_oms_path_cmp(const char *a, const char *b)
+{
+	return path_ncmp(a, strlen(a), b, strlen(b));
+}
+
+/* Length of the path part of a resource name: without ":start:end" for a
+ * shard (parsed from the last two colons, as paths may contain ':'). */
+static size_t path_len(const struct gpai_resource *r)
+{
+	size_t n = strlen(r->name);
+
+	if (r->sharded) {
+		for (int colons = 0; n > 0 && colons < 2;)
+			if (r->name[--n] == ':')
+				colons++;
+	}
+	return n;
+}
+
 static int resource_cmp(const void *pa, const void *pb)
 {
 	const struct gpai_resource *a = pa, *b = pb;
-	int c = gpai_oms_path_cmp(a->name, b->name);
+	int c = path_ncmp(a->name, path_len(a), b->name, path_len(b));
 
 	if (c)
 		return c;

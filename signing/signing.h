@@ -44,4 +44,97 @@ void gpai_oms_sort_resources(struct gpai_resource *res, size_t n);
 int gpai_oms_root_digest(const struct gpai_resource *res, size_t n,
 			 unsigned char out[32], struct gpai_error *err);
 
+/* ---- serialization and hashing ---------------------------------------- */
+
+enum gpai_oms_method { GPAI_OMS_FILES = 0, GPAI_OMS_SHARDS = 1 };
+enum gpai_oms_hash { GPAI_OMS_SHA256 = 0, GPAI_OMS_BLAKE2B = 1 };
+
+/* model_signing's default shard size: 10^9 bytes (decimal GB), chosen by
+ * its benchmark (sigstore/model-transparency commit 4a610f7). */
+#define GPAI_OMS_DEFAULT_SHARD_SIZE 1000000000ULL
+/* Default name of the detached signature in the model directory. */
+#define GPAI_OMS_SIGNATURE_NAME "model.sig"
+
+/* The predicate's "serialization" section. */
+struct gpai_oms_config {
+	enum gpai_oms_method method;
+	enum gpai_oms_hash hash;
+	uint64_t shard_size;   /* bytes; shards only */
+	int allow_symlinks;
+	char **ignore_paths;   /* recorded, relative POSIX paths (owned) */
+	size_t n_ignore;
+};
+
+/* A whole manifest: configuration, resources (sorted), root digest and the
+ * subject name (basename of the model).  _init/_release pair. */
+struct gpai_manifest {
+	struct gpai_oms_config cfg;
+	struct gpai_resource *res; /* owned, n entries, manifest order */
+	size_t n;
+	unsigned char root[32];    /* SHA-256, see gpai_oms_root_digest */
+	char *subject;             /* owned */
+	int single_file;           /* the model is one file, not a directory */
+};
+void gpai_manifest_init(struct gpai_manifest *m);
+void gpai_manifest_release(struct gpai_manifest *m);
+
+/* How to hash a model (gpai_oms_hash_model). Zero-initialise, then set. */
+struct gpai_hash_options {
+	enum gpai_oms_method method;
+	enum gpai_oms_hash hash;
+	uint64_t shard_size;        /* 0: GPAI_OMS_DEFAULT_SHARD_SIZE */
+	int allow_symlinks;         /* follow symlinks to regular files */
+	const char *const *ignore;  /* extra ignore paths (relative to the model
+				     * root, or starting with the model path) */
+	size_t n_ignore;
+	int no_default_ignores;     /* do not ignore .git, .gitattributes,
+				     * .github, .gitignore and the signature */
+	const char *signature;      /* signature file path; ignored when it is
+				     * inside the model (NULL: model.sig) */
+	int spec_names;             /* OMS spec forms: single file named by its
+				     * basename, shard algorithm = hash_type */
+	unsigned threads;           /* 0: number of online CPUs */
+	const char *const *only;    /* if set: hash only these relative file
+				     * names (verify --ignore-unsigned-files) */
+	size_t n_only;
+	gpai_progress_fn progress;  /* called from worker threads, serialised */
+	void *progress_ctx;
+};
+
+/* Names of the hash algorithms and the digest size in bytes. */
+const char *gpai_oms_hash_name(enum gpai_oms_hash h);
+unsigned gpai_oms_hash_size(enum gpai_oms_hash h);
+/* Parses "sha256" / "blake2b"; GPAI_EUNSUPPORTED for "blake3", GPAI_EFORMAT
+ * for anything else (message names the value). */
+int gpai_oms_hash_parse(const char *name, enum gpai_oms_hash *out,
+			struct gpai_error *err);
+
+/* Enumerates the model at path (directory or single file) with the OMS
+ * rules and hashes it in parallel into m (which must be _init'ed and is
+ * filled on success; release it either way).  Rejects symlinks unless
+ * allowed, non-regular files, non-UTF-8 names and unreadable files, naming
+ * the file.  Returns GPAI_OK, GPAI_EIO, GPAI_EFORMAT, GPAI_ENOTFOUND,
+ * GPAI_ENOMEM or GPAI_ECRYPTO.  Memory use is independent of file sizes
+ * (one read buffer per worker). */
+int gpai_oms_hash_model(const char *path, const struct gpai_hash_options *opt,
+			struct gpai_manifest *m, struct gpai_error *err);
+
+/* Checks a manifest resource name: relative POSIX path without empty, "."
+ * or ".." components (the single name "." is allowed).  1 if valid. */
+int gpai_oms_name_valid(const char *name);
+
+/* ---- in-toto statement ------------------------------------------------- */
+
+#define GPAI_INTOTO_STATEMENT_TYPE "https://in-toto.io/Statement/v1"
+#define GPAI_OMS_PREDICATE_TYPE "https://model_signing/signature/v1.0"
+/* Deprecated predicate of model_signing 0.2 (one subject per file). */
+#define GPAI_OMS_PREDICATE_V01 "https://model_signing/Digests/v0.1"
+
+struct cJSON;
+/* Builds the in-toto Statement v1 for m (predicate
+ * https://model_signing/signature/v1.0): shard_size is written as an
+ * integer, resources in manifest order.  Returns a new cJSON
+ * object (caller frees with cJSON_Delete) or NULL when out of memory. */
+struct cJSON *gpai_oms_statement(const struct gpai_manifest *m);
+
 #endif
