@@ -15,6 +15,7 @@
 static int cmd_help_run(struct cli *cli, int argc, char **argv);
 
 extern const struct cli_cmd cmd_hash;
+extern const struct cli_cmd cmd_run;
 
 static const struct cli_cmd cmd_help = {
 	"help", "show the commands, or one command's usage",
@@ -28,6 +29,7 @@ static const struct cli_cmd cmd_help = {
 static const struct cli_cmd *const commands[] = {
 	&cmd_help,
 	&cmd_hash,
+	&cmd_run,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

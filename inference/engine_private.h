@@ -1,0 +1,133 @@
+/*
+ * engine_private.h - what the reference engine's files share: the tokenizer
+ * structure, tensor references, weights, kernels and the string table.
+ *
+ * Invariants:
+ * - A tensor reference points into a memory map (or, for layouts the
+ *   kernels cannot use directly, into a buffer the engine owns); it is
+ *   never written.
+ * - Matrices are row-major [rows = outputs][cols = inputs]; block formats
+ *   (Q8_0, Q4_0) quantize runs of GPAI_QK consecutive elements of a row.
+ * - All kernels produce the same float result for a row whatever the
+ *   number of threads: a row is always computed by one thread, with one
+ *   fixed order of operations.
+ */
+#ifndef GPAI_ENGINE_PRIVATE_H
+#define GPAI_ENGINE_PRIVATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "inference.h"
+
+/* ---- string table: bytes -> int32, open addressing -------------------- */
+
+struct strtab {
+	uint32_t cap;       /* power of two, 0 when empty */
+	int32_t *slot;      /* value index or -1 */
+	const char **key;   /* borrowed key pointers, one per value */
+	uint32_t *keylen;
+	int32_t *val;
+	uint32_t n;
+};
+
+int strtab_init(struct strtab *t, uint32_t n_max);
+void strtab_release(struct strtab *t);
+/* Adds key -> val unless the key is present (first one wins).  The key
+ * bytes must outlive the table. */
+void strtab_put(struct strtab *t, const char *key, uint32_t len, int32_t val);
+/* The value, or -1. */
+int32_t strtab_get(const struct strtab *t, const char *key, uint32_t len);
+
+/* u64 -> int32 hash (GPT-2 merge ranks keyed by the pair of ids). */
+struct pairtab {
+	uint32_t cap;
+	uint64_t *key;
+	int32_t *val;       /* -1 empty */
+};
+int pairtab_init(struct pairtab *t, uint32_t n_max);
+void pairtab_release(struct pairtab *t);
+void pairtab_put(struct pairtab *t, uint64_t key, int32_t val);
+int32_t pairtab_get(const struct pairtab *t, uint64_t key);
+
+/* ---- tokenizer ---------------------------------------------------------- */
+
+enum tok_kind { TOK_SPM = 1, TOK_GPT2 = 2 };
+
+/* GGUF tokenizer.ggml.token_type values (llama.cpp llama_token_type). */
+enum tok_type {
+	TOKT_NORMAL = 1, TOKT_UNKNOWN = 2, TOKT_CONTROL = 3,
+	TOKT_USER = 4, TOKT_UNUSED = 5, TOKT_BYTE = 6,
+};
+
+struct gpai_tokenizer {
+	enum tok_kind kind;
+	int32_t n_vocab;
+	char *arena;            /* all piece bytes */
+	const char **piece;     /* decoded bytes of each token (SPM: U+2581 -> ' ') */
+	uint32_t *piece_len;
+	float *score;
+	int32_t *type;          /* enum tok_type */
+	struct strtab lookup;   /* piece bytes -> id */
+	int32_t byte_id[256];   /* token of a raw byte, -1 if none */
+	int32_t bos, eos, unk;  /* -1 if none */
+	int llama2c;            /* llama2.c encode rules (see tokenizer.c) */
+	int add_space_prefix;   /* SPM dummy prefix */
+	struct pairtab merges;  /* GPT-2: (left id << 32 | right id) -> rank */
+	int32_t *merge_result;  /* GPT-2: rank -> merged id */
+	unsigned char byte_piece[256][2]; /* one-byte strings for decode */
+};
+
+/* Builds the lookup table and byte map once pieces are filled. */
+int tok_finish(struct gpai_tokenizer *t, struct gpai_error *err);
+/* Allocates a tokenizer of n entries with pieces to be filled. */
+struct gpai_tokenizer *tok_alloc(int32_t n_vocab, size_t arena_bytes);
+
+/* Unicode classes for the GPT-2 pre-tokenizer (unicode.c, generated). */
+int uni_is_letter(uint32_t cp);
+int uni_is_number(uint32_t cp);
+int uni_is_space(uint32_t cp);
+
+/* ---- tensors and kernels ----------------------------------------------- */
+
+enum wtype { WT_F32 = 0, WT_F16, WT_BF16, WT_Q8_0, WT_Q4_0, WT_COUNT };
+
+#define GPAI_QK 32                 /* elements per Q8_0/Q4_0 block (ggml QK8_0, QK4_0) */
+#define GPAI_Q8_0_BLOCK 34         /* bytes: fp16 scale + 32 int8 */
+#define GPAI_Q4_0_BLOCK 18         /* bytes: fp16 scale + 16 bytes of nibbles */
+
+struct wref {
+	const void *data;   /* NULL when the tensor is absent */
+	enum wtype type;
+	int64_t rows, cols; /* a vector has rows == 1 */
+};
+
+/* Bytes of one row of cols elements of type t. */
+size_t wtype_row_bytes(enum wtype t, int64_t cols);
+const char *wtype_name(enum wtype t);
+
+float fp16_to_f32(uint16_t h);
+uint16_t f32_to_fp16(float f);
+float bf16_to_f32(uint16_t h);
+
+/* Dequantizes row r of w into out[cols]. */
+void wref_row(const struct wref *w, int64_t r, float *out);
+
+/* Activations quantized to Q8_0 for the int8 dot products. */
+struct q8buf {
+	int8_t *q;          /* cols bytes */
+	float *d;           /* cols/32 scales */
+	int64_t cap;
+};
+
+struct kern {
+	struct gpai_pool *pool;
+	struct q8buf xq;
+};
+
+/* out[rows] = W[rows][cols] . x[cols], threaded over rows. */
+void kern_matvec(struct kern *k, float *out, const struct wref *w,
+		 const float *x);
+float dot_f32(const float *a, const float *b, int64_t n);
+
+#endif
