@@ -72,7 +72,7 @@ struct gpai_tokenizer {
 	int32_t byte_id[256];   /* token of a raw byte, -1 if none */
 	int32_t bos, eos, unk;  /* -1 if none */
 	int llama2c;            /* llama2.c encode rules (see tokenizer.c) */
-	int add_space_prefix;   /* SPM dummy prefix */
+	int add_space_prefix;   /* SPM space prefix */
 	struct pairtab merges;  /* GPT-2: (left id << 32 | right id) -> rank */
 	int32_t *merge_result;  /* GPT-2: rank -> merged id */
 	unsigned char byte_piece[256][2]; /* one-byte strings for decode */

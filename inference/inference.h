@@ -85,7 +85,7 @@ int gpai_tokenizer_encode(const struct gpai_tokenizer *tok, const char *text,
 const char *gpai_tokenizer_piece(const struct gpai_tokenizer *tok,
 				 int32_t prev, int32_t id, size_t *len);
 /* Decodes a whole sequence into text: a leading BOS is skipped and the
- * SentencePiece dummy-prefix space is removed, so that
+ * SentencePiece space prefix is removed, so that
  * decode(encode(x)) == x.  *out is malloc'd and NUL-terminated.
  * GPAI_EMISUSE names an id outside the vocabulary. */
 int gpai_tokenizer_decode(const struct gpai_tokenizer *tok,

@@ -3,11 +3,11 @@
  * and GPT-2 byte-level BPE (GGUF "gpt2"): encode and decode.
  *
  * SPM encode (llama2.c run.c encode(), llama.cpp llm_tokenizer_spm):
- *   a dummy-prefix space is put before non-empty text; the text is split
+ *   a space prefix is put before non-empty text; the text is split
  *   into UTF-8 codepoints; adjacent symbols whose concatenation is a vocab
  *   piece are merged, highest score first, ties to the leftmost pair, until
  *   no pair merges; a symbol that is no piece becomes its bytes (byte
- *   tokens "<0xXX>", in llama2.c files id = byte + 3).  With llama2.c rules
+ *   tokens "<0xHH>", in llama2.c files id = byte + 3).  With llama2.c rules
  *   an unknown codepoint turns into bytes before merging and never merges
  *   (run.c); with llama.cpp rules it may merge and falls back at the end.
  * GPT-2 encode: the text is cut by GPT-2's pre-tokenizer pattern
@@ -78,7 +78,7 @@ static int hexval(char c)
 	return -1;
 }
 
-/* The byte of a "<0xXX>" piece, or -1. */
+/* The byte of a "<0xHH>" piece, or -1. */
 static int byte_piece(const char *p, uint32_t n)
 {
 	int hi, lo;
@@ -640,7 +640,7 @@ int gpai_tokenizer_decode(const struct gpai_tokenizer *t, const int32_t *ids,
 		}
 		if (i == 0 && ids[i] == t->bos)
 			continue;
-		/* The dummy prefix before the first piece is not part of the
+		/* The space prefix before the first piece is not part of the
 		 * text (the BOS rule of gpai_tokenizer_piece does the same). */
 		p = gpai_tokenizer_piece(t, first ? -1 : ids[i - 1], ids[i], &len);
 		if (first && t->kind == TOK_SPM && t->add_space_prefix && len > 0 &&

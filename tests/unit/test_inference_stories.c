@@ -271,7 +271,7 @@ TEST(prompt_token_counts_match_llama_cpp_server_tests)
 	for (size_t i = 0; i < n; i++)
 		CHECK_INT(want[i], ids[i]);
 	free(ids);
-	/* empty text: BOS only, no dummy prefix (run.c) */
+	/* empty text: BOS only, no space prefix (run.c) */
 	CHECK_OK(gpai_tokenizer_encode(t, "", 0, 1, &ids, &n, &err), &err);
 	CHECK_INT(1, n);
 	CHECK_INT(1, ids[0]);
