@@ -16,6 +16,10 @@ static int cmd_help_run(struct cli *cli, int argc, char **argv);
 
 extern const struct cli_cmd cmd_hash;
 extern const struct cli_cmd cmd_run;
+extern const struct cli_cmd cmd_init;
+extern const struct cli_cmd cmd_add;
+extern const struct cli_cmd cmd_list;
+extern const struct cli_cmd cmd_show;
 
 static const struct cli_cmd cmd_help = {
 	"help", "show the commands, or one command's usage",
@@ -30,6 +34,10 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_help,
 	&cmd_hash,
 	&cmd_run,
+	&cmd_init,
+	&cmd_add,
+	&cmd_list,
+	&cmd_show,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -1,0 +1,102 @@
+/*
+ * regutil.c - helpers shared by the registry commands.
+ */
+#include "regutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+int regutil_open(const struct cli *cli, struct gpai_registry **reg)
+{
+	struct gpai_error err;
+
+	gpai_error_init(&err);
+	if (gpai_registry_open(cli->registry, reg, &err))
+		return cli_fail(&err, "cannot open registry");
+	return CLI_OK;
+}
+
+int regutil_opt(const char *cmd, int argc, char **argv, int *i,
+		const char *name, const char **value)
+{
+	const char *a = argv[*i];
+	size_t n = strlen(name);
+
+	if (strncmp(a, name, n) != 0)
+		return 0;
+	if (a[n] == '=') {
+		*value = a + n + 1;
+		(*i)++;
+		return 1;
+	}
+	if (a[n] != '\0')
+		return 0;
+	if (*i + 1 >= argc) {
+		cli_usage(cmd, "%s needs a value", name);
+		return -1;
+	}
+	*value = argv[*i + 1];
+	*i += 2;
+	return 1;
+}
+
+static cJSON *str_or_null(const char *s)
+{
+	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+cJSON *regutil_model_json(const char *text)
+{
+	cJSON *j = text ? cJSON_Parse(text) : NULL;
+
+	return j ? j : cJSON_CreateNull();
+}
+
+cJSON *regutil_version_json(const struct gpai_version *v)
+{
+	cJSON *o = cJSON_CreateObject(), *a;
+	char *ref = gpai_asprintf("%s@%s", v->name, v->version);
+
+	cJSON_AddItemToObject(o, "ref", str_or_null(ref));
+	free(ref);
+	cJSON_AddStringToObject(o, "name", v->name);
+	cJSON_AddStringToObject(o, "version", v->version);
+	cJSON_AddItemToObject(o, "provider", str_or_null(v->provider));
+	cJSON_AddItemToObject(o, "license", str_or_null(v->license));
+	cJSON_AddStringToObject(o, "access", v->access);
+	cJSON_AddBoolToObject(o, "has_files", v->has_files);
+	cJSON_AddItemToObject(o, "root_digest",
+			      v->has_files ? cJSON_CreateString(v->root_digest) : cJSON_CreateNull());
+	cJSON_AddNumberToObject(o, "n_files", (double)v->n_files);
+	cJSON_AddNumberToObject(o, "total_bytes", (double)v->total_bytes);
+	if (v->base_name) {
+		cJSON *b = cJSON_AddObjectToObject(o, "base");
+
+		cJSON_AddStringToObject(b, "name", v->base_name);
+		cJSON_AddStringToObject(b, "version", v->base_version);
+		cJSON_AddStringToObject(b, "relation", v->relation);
+	} else {
+		cJSON_AddNullToObject(o, "base");
+	}
+	a = cJSON_AddArrayToObject(o, "aliases");
+	for (size_t i = 0; i < v->n_aliases; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(v->aliases[i]));
+	cJSON_AddStringToObject(o, "added_by", v->added_by);
+	cJSON_AddStringToObject(o, "added_at", v->added_at);
+	return o;
+}
+
+cJSON *regutil_fact_json(const struct gpai_fact *f)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "field", f->field);
+	cJSON_AddStringToObject(o, "value", f->value);
+	cJSON_AddStringToObject(o, "source", f->source);
+	cJSON_AddStringToObject(o, "recorded_by", f->recorded_by);
+	cJSON_AddStringToObject(o, "recorded_at", f->recorded_at);
+	return o;
+}

@@ -1,0 +1,28 @@
+/*
+ * regutil.h - what the registry commands share: opening the registry,
+ * option parsing and the JSON shape of a version (docs/show.md).
+ */
+#ifndef GPAI_CLI_REGUTIL_H
+#define GPAI_CLI_REGUTIL_H
+
+#include "cli.h"
+#include "registry.h"
+
+/* Opens cli->registry; on failure prints the error and returns CLI_FAIL
+ * (else CLI_OK and *reg is set). */
+int regutil_open(const struct cli *cli, struct gpai_registry **reg);
+
+/* If argv[*i] is option `name` ("--name VALUE" or "--name=VALUE"), stores
+ * the value, advances *i and returns 1; returns 0 if it is another
+ * argument; returns -1 after a usage error (value missing). */
+int regutil_opt(const char *cmd, int argc, char **argv, int *i,
+		const char *name, const char **value);
+
+/* JSON object of a version (without files and facts). */
+struct cJSON *regutil_version_json(const struct gpai_version *v);
+/* JSON object of a fact. */
+struct cJSON *regutil_fact_json(const struct gpai_fact *f);
+/* Parses a model-metadata JSON text (NULL or bad text gives JSON null). */
+struct cJSON *regutil_model_json(const char *text);
+
+#endif

@@ -1,0 +1,246 @@
+/*
+ * export.c - writing a version back out: its files and provenance.json,
+ * into a directory or an archive.
+ *
+ * Invariant: the exported files are byte-for-byte the blobs, so adding the
+ * export again yields the same per-file digests and root digest
+ * (add skips a top-level provenance.json that gpai wrote: it carries the
+ * member "gpai_provenance").
+ */
+#include "registry_private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include "archive_private.h"
+
+#define COPY_CHUNK (1u << 20)
+#define REG_PROVENANCE "provenance.json"
+
+static cJSON *str_or_null(const char *s)
+{
+	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+int gpai_registry_provenance(struct gpai_registry *reg,
+			     const struct gpai_version *v, char **json,
+			     struct gpai_error *err)
+{
+	struct gpai_file *files = NULL;
+	struct gpai_fact *facts = NULL;
+	size_t nfiles = 0, nfacts = 0;
+	cJSON *root, *arr, *o;
+	int rc;
+
+	*json = NULL;
+	if (v->has_files) {
+		rc = gpai_registry_files(reg, v, &files, &nfiles, err);
+		if (rc)
+			return rc;
+	}
+	rc = gpai_registry_facts(reg, v, NULL, 0, &facts, &nfacts, err);
+	if (rc) {
+		gpai_files_free(files, nfiles);
+		return rc;
+	}
+	root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "gpai_provenance", "1");
+	cJSON_AddStringToObject(root, "name", v->name);
+	cJSON_AddStringToObject(root, "version", v->version);
+	cJSON_AddItemToObject(root, "provider", str_or_null(v->provider));
+	cJSON_AddItemToObject(root, "license", str_or_null(v->license));
+	cJSON_AddStringToObject(root, "access", v->access);
+	if (v->base_name) {
+		o = cJSON_AddObjectToObject(root, "base");
+		cJSON_AddStringToObject(o, "name", v->base_name);
+		cJSON_AddStringToObject(o, "version", v->base_version);
+		cJSON_AddStringToObject(o, "relation", v->relation);
+	} else {
+		cJSON_AddNullToObject(root, "base");
+	}
+	o = cJSON_AddObjectToObject(root, "manifest");
+	cJSON_AddStringToObject(o, "method", "files");
+	cJSON_AddStringToObject(o, "hash_type", "sha256");
+	cJSON_AddItemToObject(o, "root_digest",
+			      v->has_files ? cJSON_CreateString(v->root_digest) : cJSON_CreateNull());
+	arr = cJSON_AddArrayToObject(root, "files");
+	for (size_t i = 0; i < nfiles; i++) {
+		cJSON *f = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(f, "path", files[i].relpath);
+		cJSON_AddNumberToObject(f, "size", (double)files[i].size);
+		cJSON_AddStringToObject(f, "sha256", files[i].sha256);
+		cJSON_AddItemToArray(arr, f);
+	}
+	arr = cJSON_AddArrayToObject(root, "facts");
+	for (size_t i = 0; i < nfacts; i++) {
+		cJSON *f = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(f, "field", facts[i].field);
+		cJSON_AddStringToObject(f, "value", facts[i].value);
+		cJSON_AddStringToObject(f, "source", facts[i].source);
+		cJSON_AddStringToObject(f, "recorded_by", facts[i].recorded_by);
+		cJSON_AddStringToObject(f, "recorded_at", facts[i].recorded_at);
+		cJSON_AddItemToArray(arr, f);
+	}
+	gpai_files_free(files, nfiles);
+	gpai_facts_free(facts, nfacts);
+	*json = cJSON_Print(root);
+	cJSON_Delete(root);
+	if (!*json)
+		return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+	return GPAI_OK;
+}
+
+/* Copies src to dst (created, must not exist), then fsyncs it. */
+static int copy_file(const char *src, const char *dst, struct gpai_error *err)
+{
+	unsigned char *buf = malloc(COPY_CHUNK);
+	int in = -1, out = -1, rc = GPAI_OK;
+
+	if (!buf)
+		return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0) {
+		rc = gpai_error_errno(err, GPAI_EIO, errno, "cannot open blob '%s'", src);
+		goto out;
+	}
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (out < 0) {
+		rc = gpai_error_errno(err, GPAI_EIO, errno, "cannot create '%s'", dst);
+		goto out;
+	}
+	for (;;) {
+		ssize_t got = read(in, buf, COPY_CHUNK), off = 0;
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			rc = gpai_error_errno(err, GPAI_EIO, errno, "cannot read '%s'", src);
+			goto out;
+		}
+		if (got == 0)
+			break;
+		while (off < got) {
+			ssize_t w = write(out, buf + off, (size_t)(got - off));
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0) {
+				rc = gpai_error_errno(err, GPAI_EIO, errno, "cannot write '%s'", dst);
+				goto out;
+			}
+			off += w;
+		}
+	}
+	if (fsync(out) != 0)
+		rc = gpai_error_errno(err, GPAI_EIO, errno, "cannot sync '%s'", dst);
+out:
+	if (out >= 0 && close(out) != 0 && rc == GPAI_OK)
+		rc = gpai_error_errno(err, GPAI_EIO, errno, "cannot close '%s'", dst);
+	if (in >= 0)
+		close(in);
+	free(buf);
+	return rc;
+}
+
+/* mkdir -p of the directory part of rel under dir. */
+static int make_parents(const char *dir, const char *rel, struct gpai_error *err)
+{
+	const char *slash = strrchr(rel, '/');
+	char *sub, *p;
+	int rc;
+
+	if (!slash)
+		return GPAI_OK;
+	sub = malloc((size_t)(slash - rel) + 1);
+	if (!sub)
+		return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+	memcpy(sub, rel, (size_t)(slash - rel));
+	sub[slash - rel] = '\0';
+	p = gpai_path_join(dir, sub);
+	free(sub);
+	if (!p)
+		return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+	rc = gpai_mkdir_p(p, 0777, err);
+	free(p);
+	return rc;
+}
+
+static int export_dir(const char *out, struct gpai_file *files, size_t n,
+		      const char *prov, struct gpai_error *err)
+{
+	struct stat st;
+	char *p;
+	int rc;
+
+	if (stat(out, &st) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			return gpai_error_set(err, GPAI_EEXIST, "'%s' exists and is not a directory", out);
+		if (rmdir(out) != 0)
+			return gpai_error_set(err, GPAI_EEXIST, "'%s' exists and is not empty", out);
+	}
+	rc = gpai_mkdir_p(out, 0777, err);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(files[i].relpath, REG_PROVENANCE) == 0)
+			return gpai_error_set(err, GPAI_EEXIST,
+					      "the model has its own '%s'; export to an archive "
+					      "or rename it", REG_PROVENANCE);
+		rc = make_parents(out, files[i].relpath, err);
+		if (rc)
+			return rc;
+		p = gpai_path_join(out, files[i].relpath);
+		if (!p)
+			return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		rc = copy_file(files[i].blob_path, p, err);
+		free(p);
+		if (rc)
+			return rc;
+	}
+	p = gpai_path_join(out, REG_PROVENANCE);
+	if (!p)
+		return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+	rc = gpai_write_file_atomic(p, prov, strlen(prov), 0644, err);
+	free(p);
+	if (rc == GPAI_OK)
+		rc = gpai_fsync_dir(out, err);
+	return rc;
+}
+
+int gpai_registry_export(struct gpai_registry *reg, const char *ref,
+			 const char *out, struct gpai_error *err)
+{
+	struct gpai_file *files = NULL;
+	struct gpai_version v;
+	size_t n = 0;
+	char *prov = NULL;
+	int rc;
+
+	rc = gpai_registry_lookup(reg, ref, &v, err);
+	if (rc)
+		return rc;
+	/* Shared lock: gc cannot drop blobs while we copy them. */
+	rc = reg_write_lock(reg, NULL, err);
+	if (rc)
+		goto out;
+	rc = gpai_registry_files(reg, &v, &files, &n, err);
+	if (rc)
+		goto out;
+	rc = gpai_registry_provenance(reg, &v, &prov, err);
+	if (rc)
+		goto out;
+	rc = export_dir(out, files, n, prov, err);
+out:
+	free(prov);
+	gpai_files_free(files, n);
+	gpai_version_release(&v);
+	return rc;
+}

@@ -1,0 +1,451 @@
+/*
+ * facts.c - the fact vocabulary (as data), value validation, and the
+ * append-only fact table.
+ *
+ * The vocabulary table below is the single source of the field names and
+ * types; docs/facts.md documents the same table.  A field not in the table
+ * is rejected unless it starts with "x." (a user's own field, type text).
+ * Invariant: facts are only ever inserted; the current value of a field is
+ * the row with the highest id.
+ */
+#include "registry_private.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#define USER_PREFIX "x."
+#define FIELD_MAX 128
+/* Exact integers survive double arithmetic up to 2^53. */
+#define EXACT_INT_LIMIT 9007199254740992.0
+
+static const struct gpai_fact_field vocabulary[] = {
+	{ "model.provider", GPAI_FACT_STRING, NULL, "the provider placing the model on the market" },
+	{ "model.architecture", GPAI_FACT_STRING, NULL, "architecture family" },
+	{ "model.parameters", GPAI_FACT_INT, NULL, "total parameters" },
+	{ "model.active_parameters", GPAI_FACT_INT, NULL, "parameters active per token" },
+	{ "model.context_window", GPAI_FACT_INT, NULL, "context length in tokens" },
+	{ "model.modalities.input", GPAI_FACT_LIST, "text|image|audio|video", "input modalities" },
+	{ "model.modalities.output", GPAI_FACT_LIST, "text|image|audio|video", "output modalities" },
+	{ "model.access", GPAI_FACT_ENUM, "open-weight|api|restricted|none", "how the model is made available" },
+	{ "model.version_date", GPAI_FACT_DATE, NULL, "date of this version's documentation" },
+	{ "license.spdx", GPAI_FACT_STRING, NULL, "SPDX id or LicenseRef-<name>" },
+	{ "license.url", GPAI_FACT_URL, NULL, "the licence text" },
+	{ "license.restrictions", GPAI_FACT_TEXT, NULL, "use or distribution restrictions" },
+	{ "release.date", GPAI_FACT_DATE, NULL, "first public release" },
+	{ "release.eu_market_date", GPAI_FACT_DATE, NULL, "placing on the Union market" },
+	{ "training.tokens", GPAI_FACT_NUMBER, NULL, "tokens seen in pre-training" },
+	{ "training.epochs", GPAI_FACT_NUMBER, NULL, "passes over the training data" },
+	{ "training.hardware.type", GPAI_FACT_STRING, NULL, "accelerator id" },
+	{ "training.hardware.count", GPAI_FACT_INT, NULL, "number of accelerators" },
+	{ "training.hardware.hours", GPAI_FACT_NUMBER, NULL, "wall-clock training hours" },
+	{ "training.gpu_hours", GPAI_FACT_NUMBER, NULL, "accelerator-hours in total" },
+	{ "training.precision", GPAI_FACT_ENUM, "fp32|tf32|bf16|fp16|fp8", "number format of training" },
+	{ "training.utilization", GPAI_FACT_FRACTION, NULL, "model FLOP utilization" },
+	{ "training.flop", GPAI_FACT_NUMBER, NULL, "training compute in FLOP, as published" },
+	{ "training.flop.confidence", GPAI_FACT_ENUM, "confident|likely|speculative", "confidence of a third-party estimate" },
+	{ "training.stages", GPAI_FACT_JSON, NULL, "training stages" },
+	{ "training.time.start", GPAI_FACT_DATE, NULL, "training start" },
+	{ "training.time.end", GPAI_FACT_DATE, NULL, "training end" },
+	{ "training.energy_mwh", GPAI_FACT_NUMBER, NULL, "training energy, MWh" },
+	{ "training.emissions_tco2e", GPAI_FACT_NUMBER, NULL, "training emissions, t CO2e" },
+	{ "data.provenance", GPAI_FACT_LIST,
+	  "web-crawl|licensed|public-datasets|user-data|synthetic|proprietary|other",
+	  "categories of training data" },
+	{ "data.description", GPAI_FACT_TEXT, NULL, "how the data was obtained and processed" },
+	{ "data.cutoff", GPAI_FACT_DATE, NULL, "knowledge cut-off" },
+	{ "data.size_tokens", GPAI_FACT_NUMBER, NULL, "unique tokens in the training data" },
+	{ "use.intended", GPAI_FACT_TEXT, NULL, "intended uses" },
+	{ "use.prohibited", GPAI_FACT_TEXT, NULL, "prohibited uses" },
+	{ "use.acceptable_use_policy", GPAI_FACT_URL, NULL, "acceptable use policy" },
+	{ "distribution.channels", GPAI_FACT_TEXT, NULL, "how the model is distributed" },
+	{ "contact", GPAI_FACT_STRING, NULL, "contact point for the documentation" },
+};
+#define NVOCAB (sizeof(vocabulary) / sizeof(vocabulary[0]))
+
+static const struct gpai_fact_field user_field = {
+	"x.*", GPAI_FACT_TEXT, NULL, "a user's own field"
+};
+
+const struct gpai_fact_field *gpai_fact_fields(size_t *n)
+{
+	*n = NVOCAB;
+	return vocabulary;
+}
+
+const struct gpai_fact_field *gpai_fact_field_lookup(const char *name)
+{
+	for (size_t i = 0; i < NVOCAB; i++)
+		if (strcmp(vocabulary[i].name, name) == 0)
+			return &vocabulary[i];
+	return NULL;
+}
+
+const char *gpai_fact_type_name(enum gpai_fact_type t)
+{
+	switch (t) {
+	case GPAI_FACT_STRING: return "string";
+	case GPAI_FACT_TEXT: return "text";
+	case GPAI_FACT_INT: return "int";
+	case GPAI_FACT_NUMBER: return "number";
+	case GPAI_FACT_FRACTION: return "fraction";
+	case GPAI_FACT_DATE: return "date";
+	case GPAI_FACT_URL: return "url";
+	case GPAI_FACT_ENUM: return "enum";
+	case GPAI_FACT_LIST: return "list";
+	case GPAI_FACT_JSON: return "json";
+	}
+	return "unknown";
+}
+
+static int user_field_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(name, USER_PREFIX, strlen(USER_PREFIX)) != 0 ||
+	    n <= strlen(USER_PREFIX) || n > FIELD_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+/* 1 if word is one of "a|b|c". */
+static int in_choices(const char *choices, const char *word, size_t n)
+{
+	const char *p = choices;
+
+	while (*p) {
+		const char *bar = strchr(p, '|');
+		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+
+		if (len == n && strncmp(p, word, n) == 0)
+			return 1;
+		if (!bar)
+			break;
+		p = bar + 1;
+	}
+	return 0;
+}
+
+static int digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	return n > 0;
+}
+
+static int valid_date(const char *v)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	size_t n = strlen(v);
+	int y, m, d;
+
+	if (n != 4 && n != 7 && n != 10)
+		return 0;
+	if (!digits(v, 4))
+		return 0;
+	y = (v[0] - '0') * 1000 + (v[1] - '0') * 100 + (v[2] - '0') * 10 + (v[3] - '0');
+	if (n == 4)
+		return 1;
+	if (v[4] != '-' || !digits(v + 5, 2))
+		return 0;
+	m = (v[5] - '0') * 10 + (v[6] - '0');
+	if (m < 1 || m > 12)
+		return 0;
+	if (n == 7)
+		return 1;
+	if (v[7] != '-' || !digits(v + 8, 2))
+		return 0;
+	d = (v[8] - '0') * 10 + (v[9] - '0');
+	if (d < 1 || d > mdays[m - 1])
+		return 0;
+	/* February 29th only in leap years (Gregorian rule). */
+	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 0;
+	return 1;
+}
+
+static int bad_value(struct gpai_error *err, const struct gpai_fact_field *f,
+		     const char *value, const char *want)
+{
+	return gpai_error_set(err, GPAI_EFORMAT, "field '%s': invalid value '%s' (want %s)",
+			      f->name, value, want);
+}
+
+int gpai_fact_validate(const char *field, const char *value, char **normalized,
+		       struct gpai_error *err)
+{
+	const struct gpai_fact_field *f = gpai_fact_field_lookup(field);
+	size_t n = strlen(value);
+	char *want = NULL;
+	double d;
+	int rc;
+
+	*normalized = NULL;
+	if (!f) {
+		if (!user_field_ok(field))
+			return gpai_error_set(err, GPAI_EFORMAT,
+					      "unknown field '%s' (see docs/facts.md; own fields "
+					      "start with 'x.')", field);
+		f = &user_field;
+	}
+	if (!gpai_utf8_valid(value, n))
+		return gpai_error_set(err, GPAI_EFORMAT, "field '%s': value is not valid UTF-8",
+				      f->name);
+	switch (f->type) {
+	case GPAI_FACT_STRING:
+		if (n == 0 || strchr(value, '\n'))
+			return bad_value(err, f, value, "one non-empty line of text");
+		break;
+	case GPAI_FACT_TEXT:
+		if (n == 0)
+			return bad_value(err, f, value, "non-empty text");
+		break;
+	case GPAI_FACT_INT:
+		if (digits(value, n)) {
+			uint64_t u;
+
+			if (gpai_parse_u64(value, &u))
+				return bad_value(err, f, value, "an integer below 2^64");
+			*normalized = gpai_asprintf("%llu", (unsigned long long)u);
+			goto done;
+		}
+		/* Scientific notation that is an exact integer: 15.6e12. */
+		if (gpai_parse_double(value, &d) || d < 0 || d != floor(d) ||
+		    d > EXACT_INT_LIMIT || !strpbrk(value, "eE"))
+			return bad_value(err, f, value, "a non-negative integer such as 1200 or 15.6e12");
+		*normalized = gpai_asprintf("%.0f", d);
+		goto done;
+	case GPAI_FACT_NUMBER:
+	case GPAI_FACT_FRACTION:
+		if (gpai_parse_double(value, &d) || strpbrk(value, "xXpPiInN"))
+			return bad_value(err, f, value, f->type == GPAI_FACT_NUMBER
+					 ? "a finite decimal number such as 3.8e25"
+					 : "a number between 0 and 1");
+		if (f->type == GPAI_FACT_FRACTION && (d < 0 || d > 1))
+			return bad_value(err, f, value, "a number between 0 and 1");
+		break;
+	case GPAI_FACT_DATE:
+		if (!valid_date(value))
+			return bad_value(err, f, value, "a date YYYY-MM-DD, YYYY-MM or YYYY");
+		break;
+	case GPAI_FACT_URL:
+		if ((strncmp(value, "https://", 8) != 0 && strncmp(value, "http://", 7) != 0) ||
+		    strlen(value) <= 8 || strpbrk(value, " \t\n"))
+			return bad_value(err, f, value, "an http:// or https:// URL");
+		break;
+	case GPAI_FACT_ENUM:
+		if (!in_choices(f->choices, value, n)) {
+			want = gpai_asprintf("one of %s", f->choices);
+			rc = bad_value(err, f, value, want ? want : "one of the listed words");
+			free(want);
+			return rc;
+		}
+		break;
+	case GPAI_FACT_LIST: {
+		struct gpai_buf b;
+		const char *p = value;
+
+		gpai_buf_init(&b);
+		for (;;) {
+			const char *comma = strchr(p, ',');
+			const char *e = comma ? comma : p + strlen(p);
+
+			while (p < e && isspace((unsigned char)*p))
+				p++;
+			while (e > p && isspace((unsigned char)e[-1]))
+				e--;
+			if (e == p || !in_choices(f->choices, p, (size_t)(e - p))) {
+				gpai_buf_release(&b);
+				want = gpai_asprintf("comma-separated words from %s", f->choices);
+				rc = bad_value(err, f, value, want ? want : "listed words");
+				free(want);
+				return rc;
+			}
+			if (b.len)
+				gpai_buf_puts(&b, ",");
+			gpai_buf_append(&b, p, (size_t)(e - p));
+			if (!comma)
+				break;
+			p = comma + 1;
+		}
+		*normalized = gpai_buf_detach(&b);
+		goto done;
+	}
+	case GPAI_FACT_JSON: {
+		cJSON *j = cJSON_ParseWithLength(value, n);
+
+		if (!j)
+			return bad_value(err, f, value, "a JSON value");
+		*normalized = cJSON_PrintUnformatted(j);
+		cJSON_Delete(j);
+		goto done;
+	}
+	}
+	*normalized = gpai_strdup(value);
+done:
+	if (!*normalized)
+		return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+	return GPAI_OK;
+}
+
+/* ---- the fact table ------------------------------------------------------------ */
+
+int reg_insert_fact(struct gpai_registry *reg, int64_t version_id,
+		    const char *field, const char *value, const char *source,
+		    struct gpai_error *err)
+{
+	char who[128], at[21];
+	sqlite3_stmt *st;
+	int rc;
+
+	gpai_whoami(who, sizeof(who));
+	gpai_now_iso8601(at);
+	rc = reg_prepare(reg, "INSERT INTO facts (version_id, field, value, source,"
+			 " recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?)", &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, version_id);
+	sqlite3_bind_text(st, 2, field, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, who, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, at, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st) == SQLITE_DONE ? GPAI_OK
+		: reg_db_error(reg, err, "cannot record a fact");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int reg_check_source(const char *field, const char *source, struct gpai_error *err)
+{
+	const char *p = source;
+
+	while (p && isspace((unsigned char)*p))
+		p++;
+	if (!p || !*p)
+		return gpai_error_set(err, GPAI_EFORMAT,
+				      "field '%s': a source is required (URL, citation, "
+				      "'measured:' or 'computed:')", field);
+	if (!gpai_utf8_valid(source, strlen(source)))
+		return gpai_error_set(err, GPAI_EFORMAT, "field '%s': source is not valid UTF-8",
+				      field);
+	return GPAI_OK;
+}
+
+int gpai_registry_fact_set(struct gpai_registry *reg, const char *ref,
+			   const char *field, const char *value,
+			   const char *source, struct gpai_error *err)
+{
+	struct gpai_version v;
+	char *norm = NULL;
+	int rc;
+
+	rc = gpai_fact_validate(field, value, &norm, err);
+	if (rc)
+		return rc;
+	rc = reg_check_source(field, source, err);
+	if (rc)
+		goto out;
+	rc = reg_write_lock(reg, NULL, err);
+	if (rc)
+		goto out;
+	rc = reg_begin(reg, err);
+	if (rc)
+		goto out;
+	rc = gpai_registry_lookup(reg, ref, &v, err);
+	if (rc) {
+		reg_rollback(reg);
+		goto out;
+	}
+	rc = reg_insert_fact(reg, v.id, field, norm, source, err);
+	if (rc == GPAI_OK)
+		rc = reg_commit(reg, err);
+	if (rc)
+		reg_rollback(reg);
+	gpai_version_release(&v);
+out:
+	free(norm);
+	return rc;
+}
+
+void gpai_facts_free(struct gpai_fact *f, size_t n)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(f[i].field);
+		free(f[i].value);
+		free(f[i].source);
+		free(f[i].recorded_by);
+	}
+	free(f);
+}
+
+int gpai_registry_facts(struct gpai_registry *reg, const struct gpai_version *v,
+			const char *field, int history, struct gpai_fact **out,
+			size_t *n, struct gpai_error *err)
+{
+	static const char *const sql[2] = {
+		/* current: the newest row per field */
+		"SELECT f.id, f.field, f.value, f.source, f.recorded_by, f.recorded_at"
+		" FROM facts f WHERE f.version_id = ?1 AND (?2 IS NULL OR f.field = ?2)"
+		" AND f.id = (SELECT MAX(g.id) FROM facts g WHERE g.version_id = f.version_id"
+		" AND g.field = f.field) ORDER BY f.field",
+		/* history: every row */
+		"SELECT id, field, value, source, recorded_by, recorded_at FROM facts"
+		" WHERE version_id = ?1 AND (?2 IS NULL OR field = ?2) ORDER BY field, id",
+	};
+	struct gpai_fact *arr = NULL;
+	size_t cnt = 0;
+	sqlite3_stmt *st;
+	int rc, s;
+
+	*out = NULL;
+	*n = 0;
+	rc = reg_prepare(reg, sql[history ? 1 : 0], &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, v->id);
+	if (field)
+		sqlite3_bind_text(st, 2, field, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 2);
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		struct gpai_fact *p = realloc(arr, (cnt + 1) * sizeof(*p)), *f;
+		const unsigned char *at;
+
+		if (!p) {
+			sqlite3_finalize(st);
+			gpai_facts_free(arr, cnt);
+			return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		}
+		arr = p;
+		f = &arr[cnt++];
+		f->id = sqlite3_column_int64(st, 0);
+		f->field = reg_col_str(st, 1);
+		f->value = reg_col_str(st, 2);
+		f->source = reg_col_str(st, 3);
+		f->recorded_by = reg_col_str(st, 4);
+		at = sqlite3_column_text(st, 5);
+		gpai_strlcpy(f->recorded_at, at ? (const char *)at : "", sizeof(f->recorded_at));
+	}
+	sqlite3_finalize(st);
+	if (s != SQLITE_DONE) {
+		gpai_facts_free(arr, cnt);
+		return reg_db_error(reg, err, "cannot read facts");
+	}
+	*out = arr;
+	*n = cnt;
+	return GPAI_OK;
+}

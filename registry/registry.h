@@ -1,0 +1,263 @@
+/*
+ * registry.h - the model registry: a SQLite catalogue of model versions and
+ * a content-addressed blob store of their files.
+ *
+ * A registry is a directory (docs/registry.md):
+ *   catalogue.db          SQLite, WAL mode; schema version in PRAGMA user_version
+ *   objects/sha256/ab/cdef...   one blob per distinct file content
+ *   tmp/                  temporary files of writers; removed by the next write
+ *   lock                  flock: writers share it, gc takes it exclusively
+ *
+ * Invariants (crash safety): a blob is written to tmp/, fsynced and renamed
+ * into objects/, so no blob name ever holds a partial file; a version row is
+ * committed in one transaction only after all its blobs are in place, so
+ * the catalogue never lists a version whose blob is missing; blobs that no
+ * version references (after a crash, an rm) are harmless and dropped by gc.
+ *
+ * References: "NAME" (the latest version), "NAME@VERSION" or "NAME@ALIAS".
+ *
+ * Errors: every function returns GPAI_OK or a negative GPAI_E* code and puts
+ * the message in the caller's struct gpai_error (NULL allowed).
+ * Ownership: structs filled by the registry are released by the matching
+ * _release/_free function; arrays are freed with the matching *_free.
+ * Thread safety: one handle per thread; several processes may use one
+ * registry at once (SQLite locking, busy timeout, flock).
+ */
+#ifndef GPAI_REGISTRY_H
+#define GPAI_REGISTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common.h"
+
+/* Limits on identifiers (bytes). */
+#define GPAI_REG_NAME_MAX 128
+#define GPAI_REG_VERSION_MAX 64
+/* Schema version this build writes (PRAGMA user_version). */
+#define GPAI_REG_SCHEMA_VERSION 1
+
+struct gpai_registry; /* opaque handle */
+
+/* ---- opening ----------------------------------------------------------- */
+
+/* Creates a registry in dir (made if absent) and opens it.  GPAI_EEXIST if
+ * dir already holds a catalogue.  *out is freed with gpai_registry_close. */
+int gpai_registry_init(const char *dir, struct gpai_registry **out,
+		       struct gpai_error *err);
+/* Opens an existing registry, migrating its schema forward if it is older.
+ * GPAI_ENOTFOUND if dir is not a registry; GPAI_EUNSUPPORTED if its schema
+ * is newer than this build. */
+int gpai_registry_open(const char *dir, struct gpai_registry **out,
+		       struct gpai_error *err);
+/* Closes the handle (NULL is fine). */
+void gpai_registry_close(struct gpai_registry *reg);
+/* The registry directory (borrowed from the handle). */
+const char *gpai_registry_dir(const struct gpai_registry *reg);
+
+/* ---- versions ---------------------------------------------------------- */
+
+/* One model version.  Strings are owned by the struct (gpai_version_release);
+ * optional ones are NULL when unset. */
+struct gpai_version {
+	int64_t id;                /* catalogue id */
+	char *name, *version;
+	char *provider, *license;  /* NULL if not recorded */
+	char *access;              /* "open-weight", "api", "restricted", "none" */
+	int has_files;             /* 0 for a --no-files (closed-weight) version */
+	char root_digest[65];      /* OMS root digest, hex; "" without files */
+	uint64_t n_files, total_bytes;
+	char *base_name, *base_version, *relation; /* lineage; NULL if none */
+	char *added_by;
+	char added_at[21];         /* ISO 8601 UTC */
+	char *model_json;          /* merged model-file metadata (JSON object) or NULL */
+	char **aliases;            /* aliases pointing at this version */
+	size_t n_aliases;
+};
+void gpai_version_release(struct gpai_version *v);
+void gpai_versions_free(struct gpai_version *v, size_t n);
+
+/* Resolves ref ("NAME", "NAME@VER", "NAME@ALIAS") into *out.
+ * GPAI_ENOTFOUND names the reference; GPAI_EFORMAT for a malformed one. */
+int gpai_registry_lookup(struct gpai_registry *reg, const char *ref,
+			 struct gpai_version *out, struct gpai_error *err);
+/* Every version, ordered by name then by when it was added.  *out is freed
+ * with gpai_versions_free (may be NULL when *n is 0). */
+int gpai_registry_list(struct gpai_registry *reg, struct gpai_version **out,
+		       size_t *n, struct gpai_error *err);
+
+/* ---- files --------------------------------------------------------------- */
+
+/* One file of a version, in OMS manifest order. */
+struct gpai_file {
+	char *relpath;    /* POSIX relative path */
+	uint64_t size;    /* bytes */
+	char sha256[65];  /* hex */
+	char *blob_path;  /* path of the blob in the store */
+	char *model_json; /* model-file metadata (JSON object) or NULL */
+};
+void gpai_files_free(struct gpai_file *f, size_t n);
+/* The files of version v.  A --no-files version is GPAI_ENOTFOUND with
+ * "'NAME@VER' has no files (registered with --no-files)". */
+int gpai_registry_files(struct gpai_registry *reg, const struct gpai_version *v,
+			struct gpai_file **out, size_t *n, struct gpai_error *err);
+
+/* ---- adding -------------------------------------------------------------- */
+
+/* Options of gpai_registry_add.  Every member may be NULL/0 except path
+ * (unless no_files).  Command-line values win over the facts file's. */
+struct gpai_add_opts {
+	const char *path;       /* directory, single file or archive */
+	const char *name;       /* default: basename of path (archive ending removed) */
+	const char *version;    /* default: next integer for the name */
+	const char *provider;
+	const char *license;    /* SPDX id or expression, or LicenseRef-... */
+	const char *base;       /* "NAME@VER" of the base model */
+	const char *relation;   /* finetune|quantized|merge|adapter|distilled */
+	const char *facts_file; /* JSON fact file (docs/facts.md) */
+	const char *access;     /* open-weight (default with files)|api|restricted|none */
+	int no_files;           /* register facts only: path is NULL */
+	int opaque;             /* store malformed model files as opaque files */
+	gpai_progress_fn progress; /* bytes hashed so far / total; may be NULL */
+	void *progress_ctx;
+};
+/* Validates everything (names, licence, lineage, facts file), then hashes
+ * each file while copying it into the blob store, then commits the version
+ * in one transaction.  On error nothing is registered.  *out (may be NULL)
+ * receives the new version. */
+int gpai_registry_add(struct gpai_registry *reg, const struct gpai_add_opts *o,
+		      struct gpai_version *out, struct gpai_error *err);
+
+/* Syntax checks used by add (exported for other front ends).  Each returns
+ * GPAI_OK or GPAI_EFORMAT with a message naming the value. */
+int gpai_registry_check_name(const char *name, struct gpai_error *err);
+int gpai_registry_check_version(const char *version, struct gpai_error *err);
+int gpai_registry_check_license(const char *spdx, struct gpai_error *err);
+int gpai_registry_check_relation(const char *relation, struct gpai_error *err);
+
+/* ---- facts ----------------------------------------------------------------- */
+
+enum gpai_fact_type {
+	GPAI_FACT_STRING,   /* one line of UTF-8 */
+	GPAI_FACT_TEXT,     /* UTF-8 text */
+	GPAI_FACT_INT,      /* non-negative integer (stored as digits) */
+	GPAI_FACT_NUMBER,   /* finite decimal number */
+	GPAI_FACT_FRACTION, /* number in [0, 1] */
+	GPAI_FACT_DATE,     /* YYYY-MM-DD, YYYY-MM or YYYY */
+	GPAI_FACT_URL,      /* http:// or https:// */
+	GPAI_FACT_ENUM,     /* one word of choices */
+	GPAI_FACT_LIST,     /* comma-separated words of choices */
+	GPAI_FACT_JSON,     /* any JSON value (stored compact) */
+};
+
+/* One field of the fact vocabulary (the table is data in registry/vocab.c
+ * and is documented in docs/facts.md; add a field there and in the doc). */
+struct gpai_fact_field {
+	const char *name;         /* "training.tokens" */
+	enum gpai_fact_type type;
+	const char *choices;      /* "a|b|c" for ENUM and LIST, else NULL */
+	const char *meaning;      /* one line */
+};
+/* The field called name, or NULL (user fields "x.*" are not in the table). */
+const struct gpai_fact_field *gpai_fact_field_lookup(const char *name);
+/* The whole table; *n receives its length. */
+const struct gpai_fact_field *gpai_fact_fields(size_t *n);
+/* Type name for messages and docs: "int", "enum(a|b)" (static or from the
+ * table; borrowed). */
+const char *gpai_fact_type_name(enum gpai_fact_type t);
+/* Checks value against field's type; on success *normalized (malloc'd,
+ * caller frees) is the value to store.  Unknown field or bad value:
+ * GPAI_EFORMAT naming the field and what is expected. */
+int gpai_fact_validate(const char *field, const char *value, char **normalized,
+		       struct gpai_error *err);
+
+/* One recorded fact. */
+struct gpai_fact {
+	int64_t id;           /* increases with time */
+	char *field, *value, *source, *recorded_by;
+	char recorded_at[21];
+};
+void gpai_facts_free(struct gpai_fact *f, size_t n);
+/* Appends a fact to version ref after validation; source must be non-empty. */
+int gpai_registry_fact_set(struct gpai_registry *reg, const char *ref,
+			   const char *field, const char *value,
+			   const char *source, struct gpai_error *err);
+/* Facts of version v: with history 0, the current value of each field (or
+ * of `field` only, when not NULL); with history 1, every row, oldest first.
+ * Ordered by field name, then time. */
+int gpai_registry_facts(struct gpai_registry *reg, const struct gpai_version *v,
+			const char *field, int history, struct gpai_fact **out,
+			size_t *n, struct gpai_error *err);
+
+/* ---- aliases and the event log ------------------------------------------ */
+
+/* Points alias at version ref (moving it if it pointed elsewhere) and logs
+ * the move.  An alias is a word starting with a letter ([A-Za-z][A-Za-z0-9._-]*)
+ * and cannot equal one of the model's version names. */
+int gpai_registry_alias_set(struct gpai_registry *reg, const char *ref,
+			    const char *alias, struct gpai_error *err);
+
+/* One event of a model's append-only log. */
+struct gpai_event {
+	int64_t id;
+	char *kind;          /* "add", "alias", "rm" */
+	char *alias;         /* for "alias" events; NULL otherwise */
+	char *from_version;  /* NULL when none */
+	char *to_version;    /* NULL when none */
+	char *who;
+	char at[21];
+};
+void gpai_events_free(struct gpai_event *e, size_t n);
+/* The events of model name, oldest first.  GPAI_ENOTFOUND if the name was
+ * never added. */
+int gpai_registry_log(struct gpai_registry *reg, const char *name,
+		      struct gpai_event **out, size_t *n, struct gpai_error *err);
+
+/* ---- export, rm, gc, fsck -------------------------------------------------- */
+
+/* Writes the files of ref and provenance.json to out: a directory (made; it
+ * must not exist or be empty), or an archive when out ends in .tar, .tar.gz,
+ * .tgz, .tar.zst, .tar.xz or .zip. */
+int gpai_registry_export(struct gpai_registry *reg, const char *ref,
+			 const char *out, struct gpai_error *err);
+/* The provenance document of version v (name, version, provider, licence,
+ * access, files with digests, root digest, facts with sources, lineage) as
+ * malloc'd JSON text (caller frees). */
+int gpai_registry_provenance(struct gpai_registry *reg,
+			     const struct gpai_version *v, char **json,
+			     struct gpai_error *err);
+
+/* Removes version ref (its files, facts and aliases; logs the removal).
+ * Blobs stay until gc.  GPAI_EMISUSE if another version names it as base. */
+int gpai_registry_rm(struct gpai_registry *reg, const char *ref,
+		     struct gpai_error *err);
+
+struct gpai_gc_result {
+	uint64_t blobs_removed, bytes_removed, blobs_kept;
+	uint64_t tmp_removed; /* leftover temporary files removed */
+};
+/* Deletes blobs no version references (waits for running adds). */
+int gpai_registry_gc(struct gpai_registry *reg, struct gpai_gc_result *res,
+		     struct gpai_error *err);
+
+/* What fsck found.  _init/_release pair. */
+struct gpai_fsck_report {
+	uint64_t blobs_checked, bytes_checked;
+	char **corrupt;   size_t n_corrupt;  /* digests whose content differs */
+	char **missing;   size_t n_missing;  /* digests referenced but absent */
+	char **orphans;   size_t n_orphans;  /* digests no version references */
+	char **strays;    size_t n_strays;   /* other files in objects/ (paths) */
+	char *integrity;  /* PRAGMA integrity_check result ("ok" when fine) */
+	int clean;        /* 1: no corrupt, missing or stray blob, database ok */
+};
+void gpai_fsck_report_init(struct gpai_fsck_report *r);
+void gpai_fsck_report_release(struct gpai_fsck_report *r);
+/* Re-hashes every blob, runs PRAGMA integrity_check and compares the
+ * catalogue with the store.  Orphans are reported but do not make the
+ * registry unclean (a crash during add leaves them; gc drops them).
+ * Returns GPAI_OK when the check ran, whatever it found. */
+int gpai_registry_fsck(struct gpai_registry *reg, struct gpai_fsck_report *r,
+		       gpai_progress_fn progress, void *progress_ctx,
+		       struct gpai_error *err);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * registry_private.h - what the registry's files share: the handle, the
+ * blob store and SQL helpers.  Not a public API.
+ */
+#ifndef GPAI_REGISTRY_PRIVATE_H
+#define GPAI_REGISTRY_PRIVATE_H
+
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "registry.h"
+
+#define REG_DB_NAME "catalogue.db"
+#define REG_OBJECTS "objects/sha256"
+#define REG_TMP "tmp"
+#define REG_LOCK "lock"
+/* Written by export beside the files; skipped by add (top level). */
+#define REG_PROVENANCE "provenance.json"
+/* How long a writer waits for SQLite's lock (ms) before giving up. */
+#define REG_BUSY_TIMEOUT_MS 30000
+
+struct gpai_registry {
+	char *dir;
+	sqlite3 *db;
+	int lock_fd;   /* flock on dir/lock; -1 until a write or gc */
+	int lock_mode; /* 0 none, 1 shared, 2 exclusive */
+	unsigned tmp_seq;
+};
+
+/* ---- store.c ---- */
+
+/* Path of the blob with hex digest (malloc'd). */
+char *reg_blob_path(const struct gpai_registry *reg, const char *hex);
+/* Takes the registry lock for writing: tries it exclusively first and, when
+ * no other writer runs, removes leftovers from tmp/; then holds it shared.
+ * *tmp_removed (may be NULL) counts removed files. */
+int reg_write_lock(struct gpai_registry *reg, uint64_t *tmp_removed,
+		   struct gpai_error *err);
+/* Exclusive lock (gc): waits for every writer. */
+int reg_exclusive_lock(struct gpai_registry *reg, uint64_t *tmp_removed,
+		       struct gpai_error *err);
+/* Reads up to n bytes into buf; returns the count, 0 at end, or <0 code. */
+typedef long (*reg_read_fn)(void *ctx, void *buf, unsigned long n);
+/* Copies a stream into the store while hashing it: tmp file, fsync,
+ * rename to objects/sha256/xx/rest (kept if it already exists).  hex gets
+ * the digest, *size the byte count.  progress is advanced by the bytes
+ * read (base = bytes done before this stream). */
+int reg_store_stream(struct gpai_registry *reg, reg_read_fn rd, void *rctx,
+		     const char *what, char hex[65], uint64_t *size,
+		     gpai_progress_fn progress, void *pctx, uint64_t base,
+		     uint64_t total, struct gpai_error *err);
+/* Same for a regular file (opened without following links). */
+int reg_store_file(struct gpai_registry *reg, const char *path, char hex[65],
+		   uint64_t *size, gpai_progress_fn progress, void *pctx,
+		   uint64_t base, uint64_t total, struct gpai_error *err);
+/* SHA-256 of a file into hex. */
+int reg_hash_file(const char *path, char hex[65], uint64_t *size,
+		  gpai_progress_fn progress, void *pctx, uint64_t base,
+		  uint64_t total, struct gpai_error *err);
+
+/* ---- catalogue.c ---- */
+
+/* sqlite error into err with a prefix; returns GPAI_EDB. */
+int reg_db_error(struct gpai_registry *reg, struct gpai_error *err,
+		 const char *what);
+/* Runs sql (no results); GPAI_EDB on failure. */
+int reg_exec(struct gpai_registry *reg, const char *sql, struct gpai_error *err);
+/* Prepares sql; GPAI_EDB on failure. */
+int reg_prepare(struct gpai_registry *reg, const char *sql, sqlite3_stmt **st,
+		struct gpai_error *err);
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
+int reg_begin(struct gpai_registry *reg, struct gpai_error *err);
+int reg_commit(struct gpai_registry *reg, struct gpai_error *err);
+void reg_rollback(struct gpai_registry *reg);
+/* malloc'd copy of a text column, or NULL for NULL. */
+char *reg_col_str(sqlite3_stmt *st, int col);
+/* Splits "NAME@VER" (VER may be NULL): name and ver are malloc'd. */
+int reg_split_ref(const char *ref, char **name, char **ver,
+		  struct gpai_error *err);
+/* Loads version row id into *v (aliases included). */
+int reg_load_version(struct gpai_registry *reg, int64_t id,
+		     struct gpai_version *v, struct gpai_error *err);
+/* Model id of name, or 0 when absent (negative code on DB error). */
+int64_t reg_model_id(struct gpai_registry *reg, const char *name,
+		     struct gpai_error *err);
+/* Appends an event row (inside the caller's transaction). */
+int reg_add_event(struct gpai_registry *reg, int64_t model_id,
+		  const char *kind, const char *alias, const char *from,
+		  const char *to, struct gpai_error *err);
+/* Checks that a fact's source is non-empty UTF-8 (field names the fact). */
+int reg_check_source(const char *field, const char *source, struct gpai_error *err);
+/* Inserts a fact row (already validated) inside the caller's transaction. */
+int reg_insert_fact(struct gpai_registry *reg, int64_t version_id,
+		    const char *field, const char *value, const char *source,
+		    struct gpai_error *err);
+
+#endif
