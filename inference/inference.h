@@ -4,10 +4,17 @@
  * Model-file API (this section): reads the headers of GGUF, safetensors
  * (single and HF-sharded) and llama2.c checkpoints, plus HF config.json,
  * without loading the weights.  The registry records what it returns; the
- * compute estimator counts parameters from it.
+ * compute estimator counts parameters from it; the inference engine reads
+ * the weights through the tensor-access handle (struct gpai_model).
  *
  * Malformed headers give GPAI_EFORMAT with a message that names the file
  * and the byte offset or field ("'m.gguf': offset 24: tensor count ...").
+ * What is read and what is rejected: docs/model-files.md.
+ *
+ * Thread safety: the functions keep no global state.  A struct gpai_model
+ * may be read from many threads at once (tensor and metadata lookups,
+ * weights) once open, except the cached metadata-array getters, which fill
+ * a cache on first use: call them once before sharing the handle.
  */
 #ifndef GPAI_INFERENCE_H
 #define GPAI_INFERENCE_H
@@ -16,6 +23,8 @@
 #include <stdint.h>
 
 #include "common.h"
+
+/* ---- probing: what a model file says about the model ------------------ */
 
 /* What a model file (or a directory's config.json) says about the model.
  * Unknown integer fields are 0; tied_embeddings is -1 when unknown. */
@@ -29,24 +38,210 @@ struct gpai_modelinfo {
 	int64_t vocab_size, context_length, n_experts, n_experts_used;
 	int tied_embeddings;    /* 1 output shares the embedding, 0 separate, -1 unknown */
 	char note[256];         /* one human sentence, e.g. why counts differ */
+	/* Added fields (zero when unknown): */
+	uint64_t n_params_distinct; /* n_params minus an output matrix that is a
+				     * byte-identical copy of the token embedding
+				     * (a tied classifier stored twice) */
+	uint64_t n_bytes;       /* tensor data bytes summed over all tensors */
+	int64_t n_files;        /* files the model spans (shards), 0 for "config" */
+	char tokenizer[32];     /* GGUF tokenizer.ggml.model ("llama", "gpt2"), or "" */
 };
 
-/* Fills *info from the file's header.  An unrecognised file is not an
- * error: format "opaque".  A recognised but malformed header is
- * GPAI_EFORMAT (file and offset in err).  Never reads tensor data. */
+/* Fills *info from the file's header.  path may be a GGUF, safetensors or
+ * llama2.c file, an HF `*.safetensors.index.json` (all shards are read and
+ * summed), a `config.json` (as gpai_model_probe_config), or a directory
+ * (as gpai_model_open: sharded or single safetensors, or one GGUF/.bin, with
+ * config.json merged in).  An unrecognised file is not an error: format
+ * "opaque".  A recognised but malformed header is GPAI_EFORMAT (file and
+ * offset in err); GPAI_ENOTFOUND/GPAI_EIO when the file cannot be read.
+ * Never reads tensor data, except that when a GGUF or safetensors file has
+ * both an output matrix and a token embedding of the same type and shape
+ * they are compared (memcmp, stops at the first difference) to tell a tied
+ * classifier stored twice. */
 int gpai_model_probe_file(const char *path, struct gpai_modelinfo *info,
 			  struct gpai_error *err);
 
 /* Fills *info from an HF config.json (architecture fields only;
- * format "config"). */
+ * format "config").  GPAI_EFORMAT names the file and field on bad JSON or a
+ * field of the wrong type. */
 int gpai_model_probe_config(const char *path, struct gpai_modelinfo *info,
 			    struct gpai_error *err);
 
-/* Folds src into dst for a multi-file model: tensor and parameter counts
- * add up, dtypes merge, and architecture fields that dst lacks are taken
- * from src. */
+/* Folds src into dst for a multi-file model: tensor, parameter, byte and
+ * file counts add up, dtypes merge, and architecture fields that dst lacks
+ * are taken from src (as is a note, when dst has none). */
 void gpai_modelinfo_merge(struct gpai_modelinfo *dst,
 			  const struct gpai_modelinfo *src);
+
+/* Resets *info to "nothing known" (format "", tied_embeddings -1). */
+void gpai_modelinfo_clear(struct gpai_modelinfo *info);
+
+/* ---- tensor types ----------------------------------------------------- */
+
+/* One enum for GGUF (ggml) and safetensors types.  Values below 64 are the
+ * ggml type ids of the GGUF format (ggml-org/ggml docs/gguf.md), so a GGUF
+ * type maps to itself; the others are safetensors-only types and the
+ * llama2.c v2 grouped int8 layout. */
+enum gpai_dtype {
+	GPAI_DTYPE_F32 = 0, GPAI_DTYPE_F16 = 1, GPAI_DTYPE_Q4_0 = 2,
+	GPAI_DTYPE_Q4_1 = 3, GPAI_DTYPE_Q5_0 = 6, GPAI_DTYPE_Q5_1 = 7,
+	GPAI_DTYPE_Q8_0 = 8, GPAI_DTYPE_Q8_1 = 9, GPAI_DTYPE_Q2_K = 10,
+	GPAI_DTYPE_Q3_K = 11, GPAI_DTYPE_Q4_K = 12, GPAI_DTYPE_Q5_K = 13,
+	GPAI_DTYPE_Q6_K = 14, GPAI_DTYPE_Q8_K = 15, GPAI_DTYPE_IQ2_XXS = 16,
+	GPAI_DTYPE_IQ2_XS = 17, GPAI_DTYPE_IQ3_XXS = 18, GPAI_DTYPE_IQ1_S = 19,
+	GPAI_DTYPE_IQ4_NL = 20, GPAI_DTYPE_IQ3_S = 21, GPAI_DTYPE_IQ2_S = 22,
+	GPAI_DTYPE_IQ4_XS = 23, GPAI_DTYPE_I8 = 24, GPAI_DTYPE_I16 = 25,
+	GPAI_DTYPE_I32 = 26, GPAI_DTYPE_I64 = 27, GPAI_DTYPE_F64 = 28,
+	GPAI_DTYPE_IQ1_M = 29, GPAI_DTYPE_BF16 = 30, GPAI_DTYPE_TQ1_0 = 34,
+	GPAI_DTYPE_TQ2_0 = 35, GPAI_DTYPE_MXFP4 = 39,
+	/* safetensors-only */
+	GPAI_DTYPE_BOOL = 64, GPAI_DTYPE_U8, GPAI_DTYPE_U16, GPAI_DTYPE_U32,
+	GPAI_DTYPE_U64, GPAI_DTYPE_F8_E5M2, GPAI_DTYPE_F8_E4M3,
+	GPAI_DTYPE_F8_E8M0, GPAI_DTYPE_F8_E4M3FNUZ, GPAI_DTYPE_F8_E5M2FNUZ,
+	GPAI_DTYPE_F4, GPAI_DTYPE_F6_E2M3, GPAI_DTYPE_F6_E3M2, GPAI_DTYPE_C64,
+	/* llama2.c v2 (runq.c): int8 q[n] followed by float32 scale[n / group]
+	 * in one contiguous range; the group size is in the llama2.c config. */
+	GPAI_DTYPE_Q8_GROUP,
+	GPAI_DTYPE_COUNT
+};
+
+/* "F32", "Q8_0", "BF16", "Q8_GROUP", ...; NULL for a value that is no type. */
+const char *gpai_dtype_name(int dtype);
+/* Block layout of a type: elements per block and bits per block (F32: 1 and
+ * 32; Q8_0: 32 and 272; F4: 1 and 4).  GPAI_EMISUSE for a value that is no
+ * type, and for GPAI_DTYPE_Q8_GROUP, whose size depends on the group. */
+int gpai_dtype_block(int dtype, uint32_t *block_elems, uint32_t *block_bits);
+
+/* ---- tensor access ---------------------------------------------------- */
+
+#define GPAI_TENSOR_MAX_DIMS 8
+
+/* One tensor of an open model (read-only view, owned by the handle). */
+struct gpai_tensor {
+	const char *name;        /* NUL-terminated */
+	int dtype;               /* enum gpai_dtype */
+	int n_dims;              /* 0 (scalar) .. GPAI_TENSOR_MAX_DIMS */
+	int64_t shape[GPAI_TENSOR_MAX_DIMS]; /* row-major, outermost first:
+				  * an [out][in] matrix is {out, in} (GGUF's
+				  * ne[] reversed) */
+	uint64_t n_elements;     /* product of shape */
+	const void *data;        /* in the memory map; never copied.  GGUF data
+				  * is aligned to general.alignment; safetensors
+				  * data may be unaligned when the writer did not
+				  * pad the header (check before vector loads) */
+	uint64_t nbytes;         /* bytes at data */
+	uint64_t file_offset;    /* absolute offset of data in its file */
+	int file_index;          /* which file (gpai_model_file_path) */
+};
+
+/* llama2.c checkpoint header (llama2.c run.c / export.py). */
+struct gpai_llama2c_config {
+	int version;             /* 0 (legacy), 1 (fp32) or 2 (Q8_0, runq.c) */
+	int dim, hidden_dim, n_layers, n_heads, n_kv_heads;
+	int vocab_size;          /* absolute value */
+	int seq_len;
+	int shared_classifier;   /* 1: output = token embedding */
+	int group_size;          /* v2 only, else 0 */
+	int has_freq_cis;        /* v0: the file carries the RoPE tables */
+};
+
+struct gpai_model;
+
+/* Opens a model for tensor access: path is a GGUF file, a safetensors
+ * file, a llama2.c .bin (v0, v1, v2), an HF `*.safetensors.index.json`, or
+ * a directory holding model.safetensors.index.json (sharded), or else
+ * model.safetensors / one *.safetensors, or else one *.gguf or one *.bin;
+ * a config.json beside safetensors is read for the architecture.  Every
+ * file is memory-mapped read-only (weights are never copied) and every
+ * header is validated: all tensor data ranges lie inside their file.
+ * Returns GPAI_OK and *out (free with gpai_model_close), GPAI_EFORMAT for
+ * a malformed or unrecognised file (message names the file and offset),
+ * GPAI_ENOTFOUND/GPAI_EIO when a file is missing or unreadable,
+ * GPAI_ENOMEM. */
+int gpai_model_open(const char *path, struct gpai_model **out,
+		    struct gpai_error *err);
+/* Unmaps and frees; accepts NULL.  Every pointer from the handle dies. */
+void gpai_model_close(struct gpai_model *m);
+
+/* "gguf", "safetensors", "llama2c". */
+const char *gpai_model_format(const struct gpai_model *m);
+/* What the model says about itself (as gpai_model_probe_file). */
+void gpai_model_info(const struct gpai_model *m, struct gpai_modelinfo *info);
+
+/* Files the model spans (1 except for sharded safetensors) and their
+ * paths (borrowed from the handle). */
+int gpai_model_file_count(const struct gpai_model *m);
+const char *gpai_model_file_path(const struct gpai_model *m, int i);
+
+size_t gpai_model_tensor_count(const struct gpai_model *m);
+/* Tensor i in file order (for shards: weight-map order of the shards,
+ * then file order); NULL when i is out of range. */
+const struct gpai_tensor *gpai_model_tensor(const struct gpai_model *m,
+					    size_t i);
+/* Tensor by exact name (binary search); NULL when absent. */
+const struct gpai_tensor *gpai_model_find(const struct gpai_model *m,
+					  const char *name);
+
+/* The llama2.c header, or NULL when the model is not a llama2.c file.
+ * llama2.c tensors are named like GGUF ones (token_embd.weight,
+ * blk.N.attn_q.weight, ..., output_norm.weight, output.weight when the
+ * classifier is not shared) so one loader serves both formats. */
+const struct gpai_llama2c_config *gpai_model_llama2c(const struct gpai_model *m);
+
+/* ---- metadata (GGUF key/values; safetensors __metadata__ strings) ----- */
+
+/* GGUF value types (docs/gguf.md). */
+enum gpai_meta_type {
+	GPAI_META_U8 = 0, GPAI_META_I8 = 1, GPAI_META_U16 = 2,
+	GPAI_META_I16 = 3, GPAI_META_U32 = 4, GPAI_META_I32 = 5,
+	GPAI_META_F32 = 6, GPAI_META_BOOL = 7, GPAI_META_STRING = 8,
+	GPAI_META_ARRAY = 9, GPAI_META_U64 = 10, GPAI_META_I64 = 11,
+	GPAI_META_F64 = 12
+};
+
+/* A string inside the map: not NUL-terminated. */
+struct gpai_strref {
+	const char *s;
+	size_t len;
+};
+
+/* Number of metadata entries, and entry i: key (NUL-terminated, borrowed)
+ * and type; for arrays also the element type and count (else -1 and 0).
+ * GPAI_ENOTFOUND when i is out of range. */
+size_t gpai_model_meta_count(const struct gpai_model *m);
+int gpai_model_meta_entry(const struct gpai_model *m, size_t i,
+			  const char **key, int *type, int *elem_type,
+			  uint64_t *count);
+
+/* Scalar getters.  GPAI_ENOTFOUND when the key is absent, GPAI_EFORMAT
+ * (message names the key) when its type does not fit: the integer getters
+ * accept every integer type (and bool) whose value is in range, the float
+ * getters accept f32 and f64.  err may be NULL. */
+int gpai_model_meta_i64(const struct gpai_model *m, const char *key,
+			int64_t *out, struct gpai_error *err);
+int gpai_model_meta_u32(const struct gpai_model *m, const char *key,
+			uint32_t *out, struct gpai_error *err);
+int gpai_model_meta_f32(const struct gpai_model *m, const char *key,
+			float *out, struct gpai_error *err);
+int gpai_model_meta_f64(const struct gpai_model *m, const char *key,
+			double *out, struct gpai_error *err);
+/* String value (borrowed from the map, not NUL-terminated). */
+int gpai_model_meta_str(const struct gpai_model *m, const char *key,
+			struct gpai_strref *out, struct gpai_error *err);
+/* Arrays, decoded once into a cache owned by the handle (the map's
+ * elements may be unaligned): strings, float32 (f32 elements), int32
+ * (i32 elements; also u32/i8/u8/i16/u16/bool when every value fits).
+ * *n gets the count.  GPAI_EFORMAT when the key is not an array of that
+ * type. */
+int gpai_model_meta_str_array(struct gpai_model *m, const char *key,
+			      const struct gpai_strref **out, size_t *n,
+			      struct gpai_error *err);
+int gpai_model_meta_f32_array(struct gpai_model *m, const char *key,
+			      const float **out, size_t *n,
+			      struct gpai_error *err);
+int gpai_model_meta_i32_array(struct gpai_model *m, const char *key,
+			      const int32_t **out, size_t *n,
+			      struct gpai_error *err);
 
 /* ==== Reference engine: tokenizers, forward pass, sampling ==============
  *

@@ -1,0 +1,465 @@
+/* test_inference_gguf.c - the GGUF reader on the real stories260K file,
+ * the llama.cpp vocab files, and every malformed header. */
+#include "common.h"
+#include "inference.h"
+#include "harness.h"
+#include "gguf_build.h"
+#include "pyref.h"
+
+#include <stdlib.h>
+
+#define STORIES_GGUF "models/stories260K/stories260K.gguf"
+
+/* Published config of stories260K (shared/models/stories260K/SOURCE.md):
+ * dim 64, hidden_dim 172, 5 layers, 8 heads, 4 kv heads, vocab 512. */
+enum { D = 64, HID = 172, L = 5, NH = 8, NKV = 4, V = 512 };
+#define KVD (D * NKV / NH)
+/* token embedding + per layer (2 norms, wq, wk, wv, wo, w1, w2, w3) + final norm */
+#define STORIES_PARAMS (V * D + L * (2 * D + D * D + 2 * KVD * D + D * D + 3 * HID * D) + D)
+
+TEST(stories_gguf_counts_match_config_and_python)
+{
+	struct gpai_modelinfo info;
+	struct gpai_error err;
+	cJSON *py, *same;
+
+	if (!t_have_shared(STORIES_GGUF)) {
+		t_fail(__FILE__, __LINE__, "missing %s", t_shared(STORIES_GGUF));
+		return;
+	}
+	gpai_error_init(&err);
+	CHECK_OK(gpai_model_probe_file(t_shared(STORIES_GGUF), &info, &err), &err);
+	CHECK_STR("gguf", info.format);
+	CHECK_STR("llama", info.architecture);
+	CHECK_STR("F32", info.dtypes);
+	CHECK_U64(48, info.n_tensors);
+	CHECK_INT(260032, STORIES_PARAMS);
+	/* The GGUF stores the tied classifier as its own tensor: V * D more. */
+	CHECK_U64(STORIES_PARAMS + V * D, info.n_params);
+	CHECK_U64(292800, info.n_params);
+	CHECK_U64(STORIES_PARAMS, info.n_params_distinct);
+	CHECK_U64(4ull * 292800, info.n_bytes);
+	CHECK_INT(1, info.tied_embeddings);
+	CHECK(strstr(info.note, "byte-identical") != NULL);
+	CHECK(strstr(info.note, "260032") != NULL);
+	CHECK_INT(L, info.n_layers);
+	CHECK_INT(D, info.hidden_size);
+	CHECK_INT(HID, info.ffn_hidden_size);
+	CHECK_INT(NH, info.n_heads);
+	CHECK_INT(NKV, info.n_kv_heads);
+	CHECK_INT(V, info.vocab_size);
+	CHECK_INT(2048, info.context_length); /* SOURCE.md: the converter's value */
+	CHECK_STR("llama", info.tokenizer);
+
+	{
+		char args[2048];
+
+		snprintf(args, sizeof(args), "gguf '%s'", t_shared(STORIES_GGUF));
+		py = pyref(args);
+		CHECK(py != NULL);
+		CHECK_INT(48, pyref_int(py, "n_tensors"));
+		CHECK_INT((long long)info.n_params, pyref_int(py, "n_params"));
+		CHECK_INT(14176, pyref_int(py, "data_start")); /* SOURCE.md */
+		cJSON_Delete(py);
+		snprintf(args, sizeof(args), "same '%s' output.weight token_embd.weight",
+			 t_shared(STORIES_GGUF));
+		same = pyref(args);
+		CHECK(same != NULL);
+		CHECK_INT(1, pyref_int(same, "same"));
+		cJSON_Delete(same);
+	}
+}
+
+TEST(stories_gguf_handle_gives_tensors_and_metadata)
+{
+	struct gpai_model *m = NULL;
+	struct gpai_error err;
+	const struct gpai_tensor *t;
+	const struct gpai_strref *tok;
+	const float *scores;
+	const int32_t *types;
+	struct gpai_strref s;
+	size_t n;
+	uint32_t u;
+	float eps;
+	int64_t i64;
+	char args[2048];
+	cJSON *py, *pt, *it;
+
+	gpai_error_init(&err);
+	CHECK_OK(gpai_model_open(t_shared(STORIES_GGUF), &m, &err), &err);
+	CHECK_STR("gguf", gpai_model_format(m));
+	CHECK_INT(1, gpai_model_file_count(m));
+	CHECK_INT(48, gpai_model_tensor_count(m));
+	CHECK(gpai_model_llama2c(m) == NULL);
+	t = gpai_model_find(m, "token_embd.weight");
+	CHECK(t != NULL);
+	CHECK_INT(GPAI_DTYPE_F32, t->dtype);
+	CHECK_INT(2, t->n_dims);
+	CHECK_INT(V, t->shape[0]);
+	CHECK_INT(D, t->shape[1]);
+	CHECK_U64(V * D, t->n_elements);
+	CHECK_U64(4 * V * D, t->nbytes);
+	CHECK_INT(0, (int)((uintptr_t)t->data % 32));
+	t = gpai_model_find(m, "blk.2.ffn_down.weight");
+	CHECK(t != NULL);
+	CHECK_INT(D, t->shape[0]);    /* [out][in] = [dim][hidden] */
+	CHECK_INT(HID, t->shape[1]);
+	CHECK(gpai_model_find(m, "blk.5.ffn_down.weight") == NULL);
+	/* Every tensor's offset and shape agree with the Python reader. */
+	snprintf(args, sizeof(args), "gguf '%s'", t_shared(STORIES_GGUF));
+	py = pyref(args);
+	CHECK(py != NULL);
+	pt = cJSON_GetObjectItemCaseSensitive(py, "tensors");
+	n = 0;
+	cJSON_ArrayForEach(it, pt) {
+		const char *name = cJSON_GetObjectItemCaseSensitive(it, "name")->valuestring;
+		const cJSON *shape = cJSON_GetObjectItemCaseSensitive(it, "shape");
+
+		t = gpai_model_find(m, name);
+		if (!t)
+			break;
+		if ((long long)t->file_offset != pyref_int(it, "offset") ||
+		    (long long)t->nbytes != pyref_int(it, "nbytes") ||
+		    t->n_dims != cJSON_GetArraySize(shape) ||
+		    t->shape[0] != (int64_t)cJSON_GetArrayItem(shape, 0)->valuedouble)
+			break;
+		n++;
+	}
+	cJSON_Delete(py);
+	CHECK_INT(48, n);
+
+	CHECK_OK(gpai_model_meta_str(m, "general.architecture", &s, &err), &err);
+	CHECK_INT(5, s.len);
+	CHECK(memcmp(s.s, "llama", 5) == 0);
+	CHECK_OK(gpai_model_meta_u32(m, "llama.rope.dimension_count", &u, &err), &err);
+	CHECK_INT(8, u);
+	CHECK_OK(gpai_model_meta_i64(m, "tokenizer.ggml.bos_token_id", &i64, &err), &err);
+	CHECK_INT(1, i64);
+	CHECK_OK(gpai_model_meta_f32(m, "llama.attention.layer_norm_rms_epsilon", &eps, &err), &err);
+	CHECK_NEAR(1e-5, eps, 1e-12);
+	CHECK_ERR(GPAI_ENOTFOUND, gpai_model_meta_u32(m, "llama.nope", &u, &err), &err, "llama.nope");
+	CHECK_ERR(GPAI_EFORMAT, gpai_model_meta_u32(m, "general.architecture", &u, &err), &err,
+		  "general.architecture");
+	CHECK_OK(gpai_model_meta_str_array(m, "tokenizer.ggml.tokens", &tok, &n, &err), &err);
+	CHECK_INT(V, n);
+	CHECK(tok[1].len == 3 && memcmp(tok[1].s, "<s>", 3) == 0);
+	CHECK(tok[3].len == 6 && memcmp(tok[3].s, "<0x00>", 6) == 0);
+	CHECK_OK(gpai_model_meta_f32_array(m, "tokenizer.ggml.scores", &scores, &n, &err), &err);
+	CHECK_INT(V, n);
+	/* SOURCE.md: scores 0 for ids 0..258, then -0, -1, ... -252. */
+	CHECK_NEAR(0.0, scores[258], 0);
+	CHECK_NEAR(-252.0, scores[511], 0);
+	CHECK_OK(gpai_model_meta_i32_array(m, "tokenizer.ggml.token_type", &types, &n, &err), &err);
+	CHECK_INT(V, n);
+	CHECK_ERR(GPAI_EFORMAT, gpai_model_meta_f32_array(m, "tokenizer.ggml.tokens", &scores, &n, &err),
+		  &err, "tokenizer.ggml.tokens");
+	gpai_model_close(m);
+}
+
+/* The llama.cpp vocab files in shared/reference/tokenizer are not the
+ * upstream bytes: every byte sequence that was not valid UTF-8 became
+ * U+FFFD (EF BF BD), so the first binary float breaks the header.  The
+ * reader must reject them at the same offset as the Python reader, and
+ * that offset must hold the replacement character. */
+static void check_mangled(const char *rel, const char *offset_text)
+{
+	struct gpai_modelinfo info;
+	struct gpai_error err;
+	struct gpai_map map;
+	char args[2048], needle[64];
+	cJSON *py;
+	long long off;
+
+	if (!t_have_shared(rel)) {
+		t_fail(__FILE__, __LINE__, "missing %s", t_shared(rel));
+		return;
+	}
+	gpai_error_init(&err);
+	snprintf(args, sizeof(args), "gguf '%s'", t_shared(rel));
+	py = pyref(args);
+	CHECK(py != NULL);
+	off = pyref_int(py, "offset");
+	cJSON_Delete(py);
+	snprintf(needle, sizeof(needle), "offset %lld:", off);
+	CHECK_STR(offset_text, needle);
+	CHECK_ERR(GPAI_EFORMAT, gpai_model_probe_file(t_shared(rel), &info, &err), &err, needle);
+	CHECK(strstr(gpai_errmsg(&err), rel) != NULL);
+	/* The value just before the failing length is the mangled float. */
+	CHECK_OK(gpai_map_open(&map, t_shared(rel), &err), &err);
+	{
+		int found = 0;
+
+		for (long long i = off - 8; i + 3 <= off; i++)
+			found |= memcmp(map.data + i, "\xef\xbf\xbd", 3) == 0;
+		CHECK(found);
+	}
+	gpai_map_close(&map);
+}
+
+TEST(llamacpp_vocab_ggufs_are_mangled_and_rejected_where_python_fails)
+{
+	check_mangled("reference/tokenizer/ggml-vocab-llama-spm.gguf", "offset 399:");
+	if (t_failed)
+		return;
+	check_mangled("reference/tokenizer/ggml-vocab-gpt-2.gguf", "offset 339:");
+}
+
+/* A small valid GGUF: 2 tensors, a vocab, alignment 32. */
+static void build_small(struct gb *b, uint32_t type_a)
+{
+	uint64_t ne_a[2] = { 32, 2 }, ne_b[1] = { 8 };
+
+	gb_header(b, 2, 3);
+	gb_kv_str(b, "general.architecture", "llama");
+	gb_kv_u32(b, "llama.block_count", 1);
+	gb_str(b, "tokenizer.ggml.tokens");
+	gb_u32(b, 9);
+	gb_u32(b, 8);
+	gb_u64(b, 3);
+	gb_str(b, "a");
+	gb_str(b, "b");
+	gb_str(b, "c");
+	gb_tensor(b, "a.weight", 2, ne_a, type_a, 0);
+	gb_tensor(b, "b.weight", 1, ne_b, 0, 512);
+	gb_data(b, 32, 512 + 32, 1);
+}
+
+TEST(small_gguf_and_vocab_only_gguf)
+{
+	struct gb b = { 0 };
+	struct gpai_modelinfo info;
+	struct gpai_error err;
+	struct gpai_model *m;
+	const struct gpai_tensor *t;
+
+	gpai_error_init(&err);
+	build_small(&b, 8 /* Q8_0 */);
+	CHECK_INT(0, t_write("s.gguf", b.p, b.n));
+	CHECK_OK(gpai_model_probe_file("s.gguf", &info, &err), &err);
+	CHECK_U64(2, info.n_tensors);
+	CHECK_U64(64 + 8, info.n_params);
+	CHECK_STR("Q8_0,F32", info.dtypes);
+	CHECK_INT(3, info.vocab_size);
+	CHECK_INT(1, info.n_layers);
+	CHECK_OK(gpai_model_open("s.gguf", &m, &err), &err);
+	t = gpai_model_find(m, "a.weight");
+	CHECK(t != NULL);
+	CHECK_U64(2 * 34, t->nbytes); /* 2 rows of one Q8_0 block */
+	CHECK_INT(2, t->shape[0]);
+	CHECK_INT(32, t->shape[1]);
+	gpai_model_close(m);
+	free(b.p);
+
+	/* Vocab only: 0 tensors, the vocab size from the token array. */
+	memset(&b, 0, sizeof(b));
+	gb_header(&b, 0, 2);
+	gb_kv_str(&b, "general.architecture", "gpt2");
+	gb_str(&b, "tokenizer.ggml.tokens");
+	gb_u32(&b, 9);
+	gb_u32(&b, 8);
+	gb_u64(&b, 2);
+	gb_str(&b, "x");
+	gb_str(&b, "\xc4\xa0y");
+	CHECK_INT(0, t_write("v.gguf", b.p, b.n));
+	free(b.p);
+	CHECK_OK(gpai_model_probe_file("v.gguf", &info, &err), &err);
+	CHECK_STR("gguf", info.format);
+	CHECK_U64(0, info.n_tensors);
+	CHECK_U64(0, info.n_params);
+	CHECK_INT(2, info.vocab_size);
+	CHECK_STR("gpt2", info.architecture);
+}
+
+/* Writes b, probes it, expects GPAI_EFORMAT naming file and offset. */
+static int expect_bad(struct gb *b, const char *file, const char *needle)
+{
+	struct gpai_modelinfo info;
+	struct gpai_error err;
+	struct gpai_model *m = NULL;
+	int rc;
+
+	gpai_error_init(&err);
+	t_write(file, b->p, b->n);
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+	rc = gpai_model_probe_file(file, &info, &err);
+	if (rc != GPAI_EFORMAT || !strstr(gpai_errmsg(&err), needle) ||
+	    !strstr(gpai_errmsg(&err), file)) {
+		t_fail(__FILE__, __LINE__, "%s: want EFORMAT with \"%s\", got rc %d: %s",
+		       file, needle, rc, gpai_errmsg(&err));
+		return 0;
+	}
+	rc = gpai_model_open(file, &m, &err);
+	if (rc != GPAI_EFORMAT || m) {
+		t_fail(__FILE__, __LINE__, "%s: open gave rc %d", file, rc);
+		return 0;
+	}
+	return 1;
+}
+
+TEST(malformed_gguf_headers_are_rejected_with_offsets)
+{
+	struct gb b = { 0 };
+	uint64_t ne[2] = { 32, 2 }, big[5] = { 1ull << 62, 1ull << 62, 4, 1, 1 };
+
+	gb_header(&b, 0, 0);
+	b.n = 20;
+	CHECK(expect_bad(&b, "trunc.gguf", "offset 20: GGUF header truncated"));
+
+	gb_header(&b, 1ull << 40, 0);
+	CHECK(expect_bad(&b, "huge.gguf", "offset 8: tensor count 1099511627776 is absurd"));
+
+	gb_header(&b, 0, 1ull << 40);
+	CHECK(expect_bad(&b, "hugekv.gguf", "offset 16: key/value count"));
+
+	gb_header(&b, 0, 1);
+	gb_u64(&b, 1000);
+	gb_raw(&b, "general", 7);
+	CHECK(expect_bad(&b, "keyeof.gguf", "offset 24: key length 1000 runs past the end"));
+
+	gb_header(&b, 0, 1);
+	gb_str(&b, "k");
+	gb_u32(&b, 8);
+	gb_u64(&b, 1ull << 50);
+	CHECK(expect_bad(&b, "streof.gguf", "offset 37: string value length"));
+
+	gb_header(&b, 0, 1);
+	gb_str(&b, "bad\xff");
+	gb_u32(&b, 4);
+	gb_u32(&b, 1);
+	CHECK(expect_bad(&b, "utf8.gguf", "offset 24: key is empty or not valid UTF-8"));
+
+	gb_header(&b, 0, 1);
+	gb_str(&b, "k");
+	gb_u32(&b, 9);
+	gb_u32(&b, 4);
+	gb_u64(&b, 1ull << 40);
+	CHECK(expect_bad(&b, "arreof.gguf", "offset 41: array length 1099511627776 runs past"));
+
+	gb_header(&b, 0, 1);
+	gb_str(&b, "k");
+	gb_u32(&b, 13);
+	CHECK(expect_bad(&b, "vtype.gguf", "offset 37: unknown value type 13"));
+
+	gb_header(&b, 0, 1);
+	gb_str(&b, "k");
+	gb_u32(&b, 7);
+	gb_u8(&b, 2);
+	CHECK(expect_bad(&b, "bool.gguf", "offset 37: bool value 2"));
+
+	gb_header(&b, 0, 1);
+	gb_str(&b, "k");
+	gb_u32(&b, 9);                 /* value type: array */
+	for (int i = 0; i < 6; i++) {  /* arrays of one array each */
+		gb_u32(&b, 9);
+		gb_u64(&b, 1);
+	}
+	gb_u32(&b, 4);                 /* innermost: empty u32 array */
+	gb_u64(&b, 0);
+	gb_raw(&b, "pad-pad-pad-pad-", 16);
+	CHECK(expect_bad(&b, "nest.gguf", "arrays nested deeper than 4"));
+
+	gb_header(&b, 0, 2);
+	gb_kv_u32(&b, "k", 1);
+	gb_kv_u32(&b, "k", 2);
+	CHECK(expect_bad(&b, "dupkey.gguf", "duplicate metadata key 'k'"));
+
+	gb_header(&b, 0, 1);
+	gb_kv_u32(&b, "general.alignment", 24);
+	CHECK(expect_bad(&b, "align.gguf", "general.alignment 24 is not a power of two"));
+
+	gb_header(&b, 2, 0);
+	gb_tensor(&b, "t", 2, ne, 0, 0);
+	gb_tensor(&b, "t", 2, ne, 0, 256);
+	gb_data(&b, 32, 512, 0);
+	CHECK(expect_bad(&b, "dup.gguf", "offset 65: duplicate tensor name 't'"));
+
+	gb_header(&b, 1, 0);
+	gb_tensor(&b, "t", 2, ne, 5, 0);
+	gb_data(&b, 32, 256, 0);
+	CHECK(expect_bad(&b, "type.gguf", "offset 53: tensor 't' has unknown ggml type 5"));
+
+	gb_header(&b, 1, 0);
+	gb_tensor(&b, "t", 2, ne, 0, 16);
+	gb_data(&b, 32, 512, 0);
+	CHECK(expect_bad(&b, "misalign.gguf", "offset 57: tensor 't' offset 16 is not a multiple of the alignment 32"));
+
+	gb_header(&b, 1, 0);
+	gb_tensor(&b, "t", 2, ne, 0, 0);
+	gb_data(&b, 32, 100, 0);
+	CHECK(expect_bad(&b, "short.gguf", "offset 57: tensor 't' data [96, +256) runs past the end"));
+
+	gb_header(&b, 1, 0);
+	gb_tensor(&b, "t", 4, big, 0, 0);
+	gb_data(&b, 32, 64, 0);
+	CHECK(expect_bad(&b, "dims.gguf", "tensor 't' dimensions overflow"));
+
+	gb_header(&b, 1, 0);
+	gb_tensor(&b, "t", 5, big, 0, 0);
+	CHECK(expect_bad(&b, "ndims.gguf", "offset 33: tensor 't' has 5 dimensions"));
+
+	gb_header(&b, 1, 0);
+	gb_tensor(&b, "t\xc3", 2, ne, 0, 0);
+	CHECK(expect_bad(&b, "tname.gguf", "offset 24: tensor name is not valid UTF-8"));
+
+	gb_header(&b, 1, 0);
+	ne[0] = 33;
+	gb_tensor(&b, "q", 2, ne, 8, 0);
+	gb_data(&b, 32, 256, 0);
+	CHECK(expect_bad(&b, "blocks.gguf", "not a whole number of Q8_0 blocks of 32"));
+
+	gb_header(&b, 2, 0);
+	ne[0] = 32;
+	gb_tensor(&b, "a", 2, ne, 0, 0);
+	gb_tensor(&b, "b", 2, ne, 0, 128);
+	gb_data(&b, 32, 512, 0);
+	CHECK(expect_bad(&b, "overlap.gguf", "tensor 'b' data overlaps tensor 'a'"));
+
+	gb_raw(&b, "GGUF", 4);
+	gb_u32(&b, 3u << 24);
+	gb_u64(&b, 0);
+	gb_u64(&b, 0);
+	CHECK(expect_bad(&b, "bigend.gguf", "offset 4: unsupported GGUF version 50331648 (big-endian file?)"));
+}
+
+TEST(dtype_table_matches_ggml_block_sizes)
+{
+	uint32_t be, bb;
+
+	/* ggml.c type_traits: Q4_0 32 elements in 18 bytes, Q8_0 32 in 34,
+	 * Q4_K 256 in 144, Q6_K 256 in 210; safetensors F4 is 4 bits. */
+	CHECK_OK(gpai_dtype_block(GPAI_DTYPE_Q4_0, &be, &bb), NULL);
+	CHECK_INT(32, be);
+	CHECK_INT(18 * 8, bb);
+	CHECK_OK(gpai_dtype_block(GPAI_DTYPE_Q8_0, &be, &bb), NULL);
+	CHECK_INT(34 * 8, bb);
+	CHECK_OK(gpai_dtype_block(GPAI_DTYPE_Q4_K, &be, &bb), NULL);
+	CHECK_INT(256, be);
+	CHECK_INT(144 * 8, bb);
+	CHECK_OK(gpai_dtype_block(GPAI_DTYPE_Q6_K, &be, &bb), NULL);
+	CHECK_INT(210 * 8, bb);
+	CHECK_OK(gpai_dtype_block(GPAI_DTYPE_F4, &be, &bb), NULL);
+	CHECK_INT(4, bb);
+	CHECK_INT(GPAI_EMISUSE, gpai_dtype_block(4, &be, &bb));
+	CHECK_INT(GPAI_EMISUSE, gpai_dtype_block(GPAI_DTYPE_Q8_GROUP, &be, &bb));
+	CHECK_STR("BF16", gpai_dtype_name(GPAI_DTYPE_BF16));
+	CHECK(gpai_dtype_name(5) == NULL);
+}
+
+TEST(unrecognised_file_is_opaque)
+{
+	struct gpai_modelinfo info;
+	struct gpai_error err;
+
+	gpai_error_init(&err);
+	CHECK_INT(0, t_write("notes.txt", "hello world, not a model\n", 25));
+	CHECK_OK(gpai_model_probe_file("notes.txt", &info, &err), &err);
+	CHECK_STR("opaque", info.format);
+	CHECK_U64(0, info.n_params);
+	CHECK_INT(0, t_write("empty", "", 0));
+	CHECK_OK(gpai_model_probe_file("empty", &info, &err), &err);
+	CHECK_STR("opaque", info.format);
+	CHECK_ERR(GPAI_ENOTFOUND, gpai_model_probe_file("missing.gguf", &info, &err), &err,
+		  "missing.gguf");
+}
