@@ -20,6 +20,9 @@ extern const struct cli_cmd cmd_init;
 extern const struct cli_cmd cmd_add;
 extern const struct cli_cmd cmd_list;
 extern const struct cli_cmd cmd_show;
+extern const struct cli_cmd cmd_key;
+extern const struct cli_cmd cmd_sign;
+extern const struct cli_cmd cmd_verify;
 
 static const struct cli_cmd cmd_help = {
 	"help", "show the commands, or one command's usage",
@@ -38,6 +41,9 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_add,
 	&cmd_list,
 	&cmd_show,
+	&cmd_key,
+	&cmd_sign,
+	&cmd_verify,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -137,4 +137,109 @@ struct cJSON;
  * object (caller frees with cJSON_Delete) or NULL when out of memory. */
 struct cJSON *gpai_oms_statement(const struct gpai_manifest *m);
 
+/* Parses an in-toto statement (the DSSE payload) into m: the v1.0
+ * predicate (checks _type, predicateType, exactly one subject, the
+ * serialization section, every resource name, algorithm and digest,
+ * duplicates, and that the subject digest equals the recomputed root), or
+ * the deprecated v0.1 "Digests" predicate of model_signing 0.2 (one
+ * subject per file; *legacy set to 1).  what names the bundle in messages.
+ * Returns GPAI_OK, GPAI_EFORMAT, GPAI_EUNSUPPORTED (blake3) or
+ * GPAI_ENOMEM. */
+int gpai_oms_statement_parse(const char *what, const char *payload, size_t len,
+			     struct gpai_manifest *m, int *legacy,
+			     struct gpai_error *err);
+
+/* ---- keys, DSSE, bundles ---------------------------------------------- */
+
+#define GPAI_DSSE_PAYLOAD_TYPE "application/vnd.in-toto+json"
+#define GPAI_BUNDLE_MEDIA_TYPE "application/vnd.dev.sigstore.bundle.v0.3+json"
+
+/* Generates an EC key on curve "p256", "p384" or "p521"; writes the
+ * private key (PKCS#8 PEM, mode 0600, refuses to overwrite) to priv_path
+ * and the public key (SubjectPublicKeyInfo PEM) to pub_path. */
+int gpai_key_generate(const char *curve, const char *priv_path,
+		      const char *pub_path, struct gpai_error *err);
+
+/* Hex SHA-256 of the public key's PEM SubjectPublicKeyInfo text (the
+ * publicKey.hint model_signing writes) of the key or certificate in the
+ * PEM file at path; out gets 65 bytes. */
+int gpai_key_hint(const char *path, char out[65], struct gpai_error *err);
+
+/* DSSE pre-authentication encoding: "DSSEv1 LEN(type) type LEN(body) body".
+ * Returns GPAI_OK or GPAI_ENOMEM; out is _init'ed by the caller. */
+int gpai_dsse_pae(const char *type, const unsigned char *body, size_t n,
+		  struct gpai_buf *out);
+/* The message model_signing 0.2 signed by mistake (kept only to verify
+ * those bundles): "DSSEV1 LEN(type) type LEN(body) b'<Python repr of the
+ * body bytes>'", always with SHA-256. */
+int gpai_dsse_pae_compat_v02(const char *type, const unsigned char *body, size_t n,
+			     struct gpai_buf *out);
+
+/* How to sign: key method (key only) or certificate method (key, leaf
+ * certificate and optional intermediates, leaf first in the bundle). */
+struct gpai_sign_options {
+	const char *key_path;   /* private key PEM (EC P-256/384/521) */
+	const char *cert_path;  /* leaf certificate PEM or NULL */
+	const char *chain_path; /* intermediate certificates PEM or NULL */
+};
+
+/* Signs the statement of m and returns the Sigstore bundle v0.3 JSON
+ * (malloc'd, caller frees).  Rejects an empty model (OMS v1.0 forbids
+ * signing one), non-EC keys and a certificate whose key is not the
+ * signing key. */
+int gpai_oms_sign(const struct gpai_manifest *m, const struct gpai_sign_options *o,
+		  char **bundle_json, struct gpai_error *err);
+
+/* Verification material of a bundle. */
+enum gpai_oms_material {
+	GPAI_MATERIAL_KEY = 1,
+	GPAI_MATERIAL_CERT_CHAIN = 2,
+	GPAI_MATERIAL_KEYLESS = 3,
+};
+
+/* What to trust and how to check the model. */
+struct gpai_verify_options {
+	const char *key_path;      /* trusted public key PEM (key method) */
+	const char *ca_path;       /* trusted CA certificates PEM (certificate) */
+	int ignore_unsigned;       /* hash only the files the manifest names */
+	struct gpai_hash_options hash; /* ignore paths, threads, progress; the
+					* method, hash, shard size and symlink
+					* policy come from the bundle */
+};
+
+/* Result of gpai_oms_verify.  _init/_release pair. */
+struct gpai_verify_report {
+	enum gpai_oms_material material;
+	int legacy;             /* model_signing 0.2 bundle (v0.1 predicate) */
+	int compat_pae;         /* verified with the 0.2 compat PAE */
+	char signer[256];       /* key hint or certificate subject */
+	struct gpai_manifest signed_m; /* the manifest in the bundle */
+	char **missing, **extra, **changed; /* resource names (owned) */
+	size_t n_missing, n_extra, n_changed;
+	size_t n_checked;       /* resources compared */
+};
+void gpai_verify_report_init(struct gpai_verify_report *r);
+void gpai_verify_report_release(struct gpai_verify_report *r);
+
+/* Checks the bundle in bundle_path (structure, media types, signature
+ * against the trusted key or CA, statement, root digest) and fills
+ * r->signed_m.  Returns GPAI_OK, GPAI_EVERIFY (bad signature, untrusted
+ * certificate), GPAI_EFORMAT (malformed), GPAI_EUNSUPPORTED (keyless
+ * Sigstore bundle: needs a trust root), GPAI_EMISUSE (the bundle needs
+ * --key or --ca that was not given) or GPAI_EIO. */
+int gpai_oms_verify_bundle(const char *bundle_path, const struct gpai_verify_options *o,
+			   struct gpai_verify_report *r, struct gpai_error *err);
+
+/* Compares the signed manifest in r with actual, filling the missing,
+ * extra and changed lists (extra is not reported with ignore_unsigned).
+ * Returns GPAI_OK when they match, else GPAI_EVERIFY with a summary. */
+int gpai_oms_compare(struct gpai_verify_report *r, const struct gpai_manifest *actual,
+		     int ignore_unsigned, struct gpai_error *err);
+
+/* The whole check: gpai_oms_verify_bundle, then re-hash model_path with
+ * the recorded serialization and ignore paths, then gpai_oms_compare. */
+int gpai_oms_verify(const char *model_path, const char *bundle_path,
+		    const struct gpai_verify_options *o, struct gpai_verify_report *r,
+		    struct gpai_error *err);
+
 #endif

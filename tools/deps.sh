@@ -17,8 +17,9 @@ for p in pkg-config libsqlite3-dev libssl-dev libarchive-dev libcjson-dev; do
 done
 if [ "$what" = test ]; then
 	# python3-numpy: independent float64 reference computations in tests
-	# (Debian's /usr/bin/python3); zstd, zip, xz-utils: archive fixtures.
-	for p in python3-numpy zstd zip unzip xz-utils sqlite3 openssl; do
+	# (Debian's /usr/bin/python3); zstd, zip, xz-utils: archive fixtures;
+	# python3-jsonschema: bundles checked against the OMS JSON schemas.
+	for p in python3-numpy python3-jsonschema zstd zip unzip xz-utils sqlite3 openssl; do
 		have_pkg "$p" || need="$need $p"
 	done
 fi
