@@ -8,9 +8,17 @@
 #   make demo       the README's main job on the embedded default
 #   make fuzz       libFuzzer targets for the parsers (clang)
 #
-# DEVELOPER=1 (and CI) adds -Werror; SANITIZE=1 builds with ASan+UBSan.
+# DEVELOPER=1 (and CI) adds -Werror; SANITIZE=1 builds with ASan+UBSan;
+# V=1 shows the full compiler command lines.
 
 .DEFAULT_GOAL := all
+ifeq ($(V),1)
+Q :=
+say = @:
+else
+Q := @
+say = @printf '  %-6s %s\n'
+endif
 BUILD    ?= build
 PREFIX   ?= /usr/local
 CC       ?= cc
@@ -59,21 +67,26 @@ all: $(BUILD)/gpai
 
 $(BUILD)/libgpai.a: $(LIB_OBJS)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(say) AR $@
+	$(Q)$(AR) rcs $@ $^
 
 $(BUILD)/gpai: $(CLI_OBJS) $(BUILD)/libgpai.a
-	$(CC) $(LDFLAGS) -pthread -o $@ $(CLI_OBJS) $(BUILD)/libgpai.a $(DEP_LIBS)
+	$(say) LINK $@
+	$(Q)$(CC) $(LDFLAGS) -pthread -o $@ $(CLI_OBJS) $(BUILD)/libgpai.a $(DEP_LIBS)
 
 $(BUILD)/%.o: %.c $(BUILD)/config.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Icli -Itests/unit -MMD -MP -c -o $@ $<
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -Icli -Itests/unit -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/unit/test_%: $(BUILD)/tests/unit/test_%.o $(HARNESS) $(BUILD)/libgpai.a
-	$(CC) $(LDFLAGS) -pthread -o $@ $< $(HARNESS) $(BUILD)/libgpai.a $(DEP_LIBS)
+	$(say) LINK $@
+	$(Q)$(CC) $(LDFLAGS) -pthread -o $@ $< $(HARNESS) $(BUILD)/libgpai.a $(DEP_LIBS)
 
 ifneq ($(FIXTOOL),)
 $(FIXTOOL): $(BUILD)/tests/fixture.o $(BUILD)/libgpai.a
-	$(CC) $(LDFLAGS) -pthread -o $@ $< $(BUILD)/libgpai.a $(DEP_LIBS)
+	$(say) LINK $@
+	$(Q)$(CC) $(LDFLAGS) -pthread -o $@ $< $(BUILD)/libgpai.a $(DEP_LIBS)
 endif
 
 tests: $(BUILD)/gpai $(UNIT_BINS) $(FIXTOOL)
