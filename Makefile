@@ -57,6 +57,10 @@ LIB_SRCS  := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 CLI_SRCS  := $(wildcard cli/*.c)
 CLI_OBJS  := $(CLI_SRCS:%.c=$(BUILD)/%.o)
+# The catalogue's fact files are built into the binary (docs/catalogue.md).
+CATALOGUE_JSON := $(sort $(wildcard catalogue/*.json))
+CATALOGUE_GEN  := $(BUILD)/gen/catalogue_data.c
+CLI_OBJS  += $(BUILD)/gen/catalogue_data.o
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%)
 HARNESS   := $(BUILD)/tests/unit/harness.o
@@ -73,6 +77,13 @@ $(BUILD)/libgpai.a: $(LIB_OBJS)
 $(BUILD)/gpai: $(CLI_OBJS) $(BUILD)/libgpai.a
 	$(say) LINK $@
 	$(Q)$(CC) $(LDFLAGS) -pthread -o $@ $(CLI_OBJS) $(BUILD)/libgpai.a $(DEP_LIBS)
+
+$(CATALOGUE_GEN): tools/embed-catalogue.sh $(CATALOGUE_JSON)
+	@mkdir -p $(dir $@)
+	@sh tools/embed-catalogue.sh $@ $(CATALOGUE_JSON)
+
+$(BUILD)/gen/catalogue_data.o: $(CATALOGUE_GEN) $(BUILD)/config.mk
+	$(CC) $(ALL_CFLAGS) -Icli -c -o $@ $<
 
 $(BUILD)/%.o: %.c $(BUILD)/config.mk
 	@mkdir -p $(dir $@)

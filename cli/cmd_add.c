@@ -89,7 +89,7 @@ const struct cli_cmd cmd_add = {
 	"              [--license SPDX] [--base NAME@VER --relation REL]\n"
 	"              [--facts FILE.json] [--access open-weight|api|restricted|none]\n"
 	"              [--opaque]\n"
-	"       gpai add --no-files --name NAME --access api|restricted|none [...]\n"
+	"       gpai add --no-files --name NAME --access ACCESS [...]\n"
 	"\n"
 	"Imports a model directory, a single model file or an archive.  Each file\n"
 	"is read once: hashed (SHA-256) while it is copied into the blob store;\n"
@@ -104,7 +104,7 @@ const struct cli_cmd cmd_add = {
 	"  --relation REL     finetune, quantized, merge, adapter or distilled\n"
 	"  --facts FILE.json  facts with sources (docs/facts.md), checked first\n"
 	"  --access A         open-weight (default), api, restricted or none\n"
-	"  --no-files         register a version without weights (facts only)\n"
+	"  --no-files         register a version without its files (facts only)\n"
 	"  --opaque           store malformed model files as opaque files\n",
 	run,
 };

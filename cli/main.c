@@ -23,6 +23,7 @@ extern const struct cli_cmd cmd_show;
 extern const struct cli_cmd cmd_key;
 extern const struct cli_cmd cmd_sign;
 extern const struct cli_cmd cmd_verify;
+extern const struct cli_cmd cmd_catalogue;
 
 static const struct cli_cmd cmd_help = {
 	"help", "show the commands, or one command's usage",
@@ -44,6 +45,7 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_key,
 	&cmd_sign,
 	&cmd_verify,
+	&cmd_catalogue,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -155,19 +155,16 @@ int gpai_registry_check_relation(const char *relation, struct gpai_error *err)
 			      "adapter or distilled)", relation);
 }
 
-static int check_access(const char *access, int no_files, struct gpai_error *err)
+/* access describes the model (fact model.access); whether this registry
+ * holds its files is has_files.  An open-weight model may be registered
+ * without its files (the catalogue of real models, docs/catalogue.md). */
+static int check_access(const char *access, struct gpai_error *err)
 {
 	static const char *const ok[] = { "open-weight", "api", "restricted", "none" };
 
-	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		if (strcmp(access, ok[i]) != 0)
-			continue;
-		if (no_files && i == 0)
-			return gpai_error_set(err, GPAI_EFORMAT,
-					      "access 'open-weight' needs the weights: a --no-files "
-					      "version is api, restricted or none");
-		return GPAI_OK;
-	}
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (strcmp(access, ok[i]) == 0)
+			return GPAI_OK;
 	return gpai_error_set(err, GPAI_EFORMAT,
 			      "invalid access '%s' (want open-weight, api, restricted or none)",
 			      access);
@@ -870,14 +867,14 @@ int gpai_registry_add(struct gpai_registry *reg, const struct gpai_add_opts *o,
 	}
 	if (!pl.access) {
 		rc = gpai_error_set(err, GPAI_EMISUSE,
-				    "--no-files needs --access api, restricted or none");
+				    "--no-files needs --access (open-weight, api, restricted or none)");
 		goto out;
 	}
 	if ((rc = gpai_registry_check_name(pl.name, err)) ||
 	    (pl.version && (rc = gpai_registry_check_version(pl.version, err))) ||
 	    (pl.license && (rc = gpai_registry_check_license(pl.license, err))) ||
 	    (pl.relation && (rc = gpai_registry_check_relation(pl.relation, err))) ||
-	    (rc = check_access(pl.access, !has_files, err)))
+	    (rc = check_access(pl.access, err)))
 		goto out;
 	if (pl.provider && (!*pl.provider || strchr(pl.provider, '\n') ||
 			    !gpai_utf8_valid(pl.provider, strlen(pl.provider)))) {
