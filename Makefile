@@ -80,10 +80,12 @@ $(BUILD)/gpai: $(CLI_OBJS) $(BUILD)/libgpai.a
 
 $(CATALOGUE_GEN): tools/embed-catalogue.sh $(CATALOGUE_JSON)
 	@mkdir -p $(dir $@)
-	@sh tools/embed-catalogue.sh $@ $(CATALOGUE_JSON)
+	$(say) GEN $@
+	$(Q)sh tools/embed-catalogue.sh $@ $(CATALOGUE_JSON)
 
 $(BUILD)/gen/catalogue_data.o: $(CATALOGUE_GEN) $(BUILD)/config.mk
-	$(CC) $(ALL_CFLAGS) -Icli -c -o $@ $<
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -Icli -c -o $@ $<
 
 $(BUILD)/%.o: %.c $(BUILD)/config.mk
 	@mkdir -p $(dir $@)
