@@ -63,7 +63,7 @@ struct walk {
 
 struct hash_run {
 	const EVP_MD *md;
-	struct file_ent *files;
+	const struct file_ent *files;
 	struct unit *units;
 	struct gpai_resource *res;
 	unsigned char **bufs;    /* one HASH_BLOCK buffer per worker */
@@ -448,6 +448,13 @@ static int hash_unit(void *ctx, unsigned worker, size_t job, struct gpai_error *
 		off += (uint64_t)got;
 		progress_add(r, (uint64_t)got);
 	}
+	/* The last unit of a file also checks that the file did not grow. */
+	if (u->end == f->size && pread(fd, buf, 1, (off_t)off) > 0) {
+		rc = gpai_error_set(err, GPAI_EIO,
+				    "'%s' is longer than %llu bytes (file changed?)", f->abs,
+				    (unsigned long long)f->size);
+		goto out;
+	}
 	if (EVP_DigestFinal_ex(md, res->digest, &len) != 1) {
 		rc = gpai_error_openssl(err, "cannot hash '%s'", f->abs);
 		goto out;
@@ -476,21 +483,119 @@ static const char *basename_of(const char *p)
 	return s ? s + 1 : p;
 }
 
-int gpai_oms_hash_model(const char *path, const struct gpai_hash_options *opt,
-			struct gpai_manifest *m, struct gpai_error *err)
+/* Cuts files into units, hashes them on the pool and fills m->res, sorted,
+ * and m->root.  m->cfg and m->subject are set by the caller. */
+static int hash_entries(const struct file_ent *files, size_t n_files,
+			const struct gpai_hash_options *opt, struct gpai_manifest *m,
+			struct gpai_error *err)
 {
-	struct walk w;
 	struct hash_run run;
 	struct unit *units = NULL;
 	size_t n_units = 0, n_res = 0;
-	char root[PATH_MAX], rootreal[PATH_MAX];
-	struct stat st;
 	uint64_t shard = opt->shard_size ? opt->shard_size : GPAI_OMS_DEFAULT_SHARD_SIZE;
 	unsigned nthreads = opt->threads ? opt->threads : gpai_cpu_count();
 	int rc;
 
-	memset(&w, 0, sizeof(w));
 	memset(&run, 0, sizeof(run));
+	/* Count resources: one per file, or one per shard (empty files have
+	 * no shard and are omitted, as model_signing and the spec do). */
+	for (size_t i = 0; i < n_files; i++) {
+		uint64_t sz = files[i].size;
+
+		if (opt->method == GPAI_OMS_SHARDS)
+			n_res += (size_t)(sz / shard + (sz % shard != 0));
+		else
+			n_res++;
+	}
+	m->res = calloc(n_res ? n_res : 1, sizeof(*m->res));
+	units = calloc(n_res ? n_res : 1, sizeof(*units));
+	if (!m->res || !units) {
+		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n_files; i++) {
+		const struct file_ent *f = &files[i];
+		uint64_t start = 0;
+
+		do {
+			struct gpai_resource *res;
+			uint64_t end;
+
+			if (opt->method == GPAI_OMS_SHARDS && f->size == 0)
+				break;
+			end = opt->method == GPAI_OMS_SHARDS && f->size - start > shard
+				? start + shard : f->size;
+			res = &m->res[m->n];
+			if (opt->method == GPAI_OMS_SHARDS) {
+				res->name = gpai_asprintf("%s:%llu:%llu", f->rel,
+							  (unsigned long long)start,
+							  (unsigned long long)end);
+				res->sharded = 1;
+				if (opt->spec_names)
+					gpai_strlcpy(res->algorithm, gpai_oms_hash_name(opt->hash),
+						     sizeof(res->algorithm));
+				else
+					snprintf(res->algorithm, sizeof(res->algorithm),
+						 "%s-sharded-%llu", gpai_oms_hash_name(opt->hash),
+						 (unsigned long long)shard);
+			} else {
+				res->name = gpai_strdup(f->rel);
+				gpai_strlcpy(res->algorithm, gpai_oms_hash_name(opt->hash),
+					     sizeof(res->algorithm));
+			}
+			if (!res->name) {
+				rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+				goto out;
+			}
+			res->start = start;
+			res->end = end;
+			units[n_units++] = (struct unit){ i, m->n, start, end };
+			run.total += end - start;
+			m->n++;
+			start = end;
+		} while (start < f->size);
+	}
+
+	qsort(units, n_units, sizeof(*units), unit_cmp);
+	run.md = opt->hash == GPAI_OMS_BLAKE2B ? EVP_blake2b512() : EVP_sha256();
+	run.files = files;
+	run.units = units;
+	run.res = m->res;
+	run.progress = opt->progress;
+	run.progress_ctx = opt->progress_ctx;
+	if (nthreads > n_units)
+		nthreads = n_units ? (unsigned)n_units : 1;
+	run.bufs = calloc(nthreads, sizeof(*run.bufs));
+	if (!run.bufs) {
+		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		goto out;
+	}
+	pthread_mutex_init(&run.lock, NULL);
+	rc = gpai_parallel_for(nthreads, n_units, hash_unit, &run, err);
+	pthread_mutex_destroy(&run.lock);
+	for (unsigned i = 0; i < nthreads; i++)
+		free(run.bufs[i]);
+	free(run.bufs);
+	if (rc)
+		goto out;
+
+	gpai_oms_sort_resources(m->res, m->n);
+	rc = gpai_oms_root_digest(m->res, m->n, m->root, err);
+out:
+	free(units);
+	return rc;
+}
+
+int gpai_oms_hash_model(const char *path, const struct gpai_hash_options *opt,
+			struct gpai_manifest *m, struct gpai_error *err)
+{
+	struct walk w;
+	char root[PATH_MAX], rootreal[PATH_MAX];
+	struct stat st;
+	uint64_t shard = opt->shard_size ? opt->shard_size : GPAI_OMS_DEFAULT_SHARD_SIZE;
+	int rc;
+
+	memset(&w, 0, sizeof(w));
 	w.opt = opt;
 	w.err = err;
 	gpai_manifest_release(m);
@@ -544,90 +649,7 @@ int gpai_oms_hash_model(const char *path, const struct gpai_hash_options *opt,
 		w.n_ignores = 0;
 	}
 
-	/* Count resources: one per file, or one per shard (empty files have
-	 * no shard and are omitted, as model_signing and the spec do). */
-	for (size_t i = 0; i < w.n_files; i++) {
-		uint64_t sz = w.files[i].size;
-
-		if (opt->method == GPAI_OMS_SHARDS)
-			n_res += (size_t)(sz / shard + (sz % shard != 0));
-		else
-			n_res++;
-	}
-	m->res = calloc(n_res ? n_res : 1, sizeof(*m->res));
-	units = calloc(n_res ? n_res : 1, sizeof(*units));
-	if (!m->res || !units) {
-		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < w.n_files; i++) {
-		const struct file_ent *f = &w.files[i];
-		uint64_t start = 0;
-
-		do {
-			struct gpai_resource *res;
-			uint64_t end;
-
-			if (opt->method == GPAI_OMS_SHARDS && f->size == 0)
-				break;
-			end = opt->method == GPAI_OMS_SHARDS && f->size - start > shard
-				? start + shard : f->size;
-			res = &m->res[m->n];
-			if (opt->method == GPAI_OMS_SHARDS) {
-				res->name = gpai_asprintf("%s:%llu:%llu", f->rel,
-							  (unsigned long long)start,
-							  (unsigned long long)end);
-				res->sharded = 1;
-				if (opt->spec_names)
-					gpai_strlcpy(res->algorithm, gpai_oms_hash_name(opt->hash),
-						     sizeof(res->algorithm));
-				else
-					snprintf(res->algorithm, sizeof(res->algorithm),
-						 "%s-sharded-%llu", gpai_oms_hash_name(opt->hash),
-						 (unsigned long long)shard);
-			} else {
-				res->name = gpai_strdup(f->rel);
-				gpai_strlcpy(res->algorithm, gpai_oms_hash_name(opt->hash),
-					     sizeof(res->algorithm));
-			}
-			if (!res->name) {
-				rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
-				goto out;
-			}
-			res->start = start;
-			res->end = end;
-			units[n_units++] = (struct unit){ i, m->n, start, end };
-			run.total += end - start;
-			m->n++;
-			start = end;
-		} while (start < f->size);
-	}
-
-	qsort(units, n_units, sizeof(*units), unit_cmp);
-	run.md = opt->hash == GPAI_OMS_BLAKE2B ? EVP_blake2b512() : EVP_sha256();
-	run.files = w.files;
-	run.units = units;
-	run.res = m->res;
-	run.progress = opt->progress;
-	run.progress_ctx = opt->progress_ctx;
-	if (nthreads > n_units)
-		nthreads = n_units ? (unsigned)n_units : 1;
-	run.bufs = calloc(nthreads, sizeof(*run.bufs));
-	if (!run.bufs) {
-		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
-		goto out;
-	}
-	pthread_mutex_init(&run.lock, NULL);
-	rc = gpai_parallel_for(nthreads, n_units, hash_unit, &run, err);
-	pthread_mutex_destroy(&run.lock);
-	for (unsigned i = 0; i < nthreads; i++)
-		free(run.bufs[i]);
-	free(run.bufs);
-	if (rc)
-		goto out;
-
-	gpai_oms_sort_resources(m->res, m->n);
-	rc = gpai_oms_root_digest(m->res, m->n, m->root, err);
+	rc = hash_entries(w.files, w.n_files, opt, m, err);
 out:
 	for (size_t i = 0; i < w.n_files; i++) {
 		free(w.files[i].abs);
@@ -637,7 +659,47 @@ out:
 	for (size_t i = 0; i < w.n_ignores; i++)
 		free(w.ignores[i]);
 	free(w.ignores);
-	free(units);
+	if (rc)
+		gpai_manifest_release(m);
+	return rc;
+}
+
+int gpai_oms_hash_files(const char *subject, const struct gpai_oms_file *files, size_t n,
+			const struct gpai_hash_options *opt, struct gpai_manifest *m,
+			struct gpai_error *err)
+{
+	struct file_ent *fe;
+	size_t k = 0;
+	int rc = GPAI_OK;
+
+	gpai_manifest_release(m);
+	fe = calloc(n ? n : 1, sizeof(*fe));
+	m->subject = gpai_strdup(subject);
+	if (!fe || !m->subject) {
+		free(fe);
+		return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+	}
+	m->cfg.method = opt->method;
+	m->cfg.hash = opt->hash;
+	m->cfg.shard_size = opt->method == GPAI_OMS_SHARDS
+		? (opt->shard_size ? opt->shard_size : GPAI_OMS_DEFAULT_SHARD_SIZE) : 0;
+	m->cfg.allow_symlinks = opt->allow_symlinks;
+	for (size_t i = 0; i < n; i++) {
+		if (!gpai_oms_name_valid(files[i].name) || strcmp(files[i].name, ".") == 0) {
+			rc = gpai_error_set(err, GPAI_EFORMAT, "file name '%s' is not a relative "
+					    "path", files[i].name);
+			goto out;
+		}
+		if (!is_only(opt, files[i].name))
+			continue;
+		fe[k].abs = (char *)files[i].path;
+		fe[k].rel = (char *)files[i].name;
+		fe[k].size = files[i].size;
+		k++;
+	}
+	rc = hash_entries(fe, k, opt, m, err);
+out:
+	free(fe);
 	if (rc)
 		gpai_manifest_release(m);
 	return rc;

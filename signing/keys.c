@@ -12,6 +12,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -63,6 +65,19 @@ int gpai_ec_digest(EVP_PKEY *pk, const char *what, const EVP_MD **md,
 	return GPAI_OK;
 }
 
+/* A memory BIO over a copy of text. */
+static BIO *mem_bio(const char *text, size_t len, struct gpai_error *err)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+
+	if (!b || len > INT_MAX || BIO_write(b, text, (int)len) != (int)len) {
+		BIO_free(b);
+		gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		return NULL;
+	}
+	return b;
+}
+
 /* Reads a PEM file into a memory BIO. */
 static BIO *pem_bio(const char *path, struct gpai_error *err)
 {
@@ -72,12 +87,7 @@ static BIO *pem_bio(const char *path, struct gpai_error *err)
 
 	if (gpai_read_file(path, PEM_MAX, &text, &len, err))
 		return NULL;
-	b = BIO_new(BIO_s_mem());
-	if (!b || BIO_write(b, text, (int)len) != (int)len) {
-		BIO_free(b);
-		b = NULL;
-		gpai_error_set(err, GPAI_ENOMEM, "out of memory");
-	}
+	b = mem_bio(text, len, err);
 	free(text);
 	return b;
 }
@@ -96,13 +106,11 @@ int gpai_load_private_key(const char *path, EVP_PKEY **out, struct gpai_error *e
 	return GPAI_OK;
 }
 
-int gpai_load_public_key(const char *path, EVP_PKEY **out, struct gpai_error *err)
+static int bio_public_key(BIO *b, const char *what, EVP_PKEY **out,
+			  struct gpai_error *err)
 {
-	BIO *b = pem_bio(path, err);
 	X509 *x;
 
-	if (!b)
-		return err ? err->code : GPAI_EIO;
 	*out = PEM_read_bio_PUBKEY(b, NULL, NULL, NULL);
 	if (!*out) {
 		/* A certificate will do: its public key. */
@@ -114,10 +122,34 @@ int gpai_load_public_key(const char *path, EVP_PKEY **out, struct gpai_error *er
 			X509_free(x);
 		}
 	}
-	BIO_free(b);
 	if (!*out)
-		return gpai_error_openssl(err, "'%s' is not a PEM public key or certificate", path);
+		return gpai_error_openssl(err, "'%s' is not a PEM public key or certificate", what);
 	return GPAI_OK;
+}
+
+int gpai_load_public_key(const char *path, EVP_PKEY **out, struct gpai_error *err)
+{
+	BIO *b = pem_bio(path, err);
+	int rc;
+
+	if (!b)
+		return err ? err->code : GPAI_EIO;
+	rc = bio_public_key(b, path, out, err);
+	BIO_free(b);
+	return rc;
+}
+
+int gpai_pem_public_key(const char *what, const char *text, size_t len, EVP_PKEY **out,
+			struct gpai_error *err)
+{
+	BIO *b = mem_bio(text, len, err);
+	int rc;
+
+	if (!b)
+		return GPAI_ENOMEM;
+	rc = bio_public_key(b, what, out, err);
+	BIO_free(b);
+	return rc;
 }
 
 int gpai_pubkey_hint(EVP_PKEY *pk, char out[65], struct gpai_error *err)
@@ -245,28 +277,96 @@ int gpai_dsse_pae_compat_v02(const char *type, const unsigned char *body, size_t
 	return rc ? GPAI_ENOMEM : GPAI_OK;
 }
 
-/* Reads every certificate of a PEM file, in order. */
-int gpai_load_certs(const char *path, STACK_OF(X509) **out, struct gpai_error *err)
+static int bio_certs(BIO *b, const char *what, STACK_OF(X509) **out,
+		     struct gpai_error *err)
 {
-	BIO *b = pem_bio(path, err);
-	STACK_OF(X509) *sk;
+	STACK_OF(X509) *sk = sk_X509_new_null();
 	X509 *x;
 
-	if (!b)
-		return err ? err->code : GPAI_EIO;
-	sk = sk_X509_new_null();
 	while (sk && (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL)
 		sk_X509_push(sk, x);
 	ERR_clear_error();
-	BIO_free(b);
 	if (!sk)
 		return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
 	if (sk_X509_num(sk) == 0) {
 		sk_X509_free(sk);
-		return gpai_error_set(err, GPAI_EFORMAT, "'%s' has no PEM certificate", path);
+		return gpai_error_set(err, GPAI_EFORMAT, "'%s' has no PEM certificate", what);
 	}
 	*out = sk;
 	return GPAI_OK;
+}
+
+/* Reads every certificate of a PEM file, in order. */
+int gpai_load_certs(const char *path, STACK_OF(X509) **out, struct gpai_error *err)
+{
+	BIO *b = pem_bio(path, err);
+	int rc;
+
+	if (!b)
+		return err ? err->code : GPAI_EIO;
+	rc = bio_certs(b, path, out, err);
+	BIO_free(b);
+	return rc;
+}
+
+int gpai_pem_certs(const char *what, const char *text, size_t len, STACK_OF(X509) **out,
+		   struct gpai_error *err)
+{
+	BIO *b = mem_bio(text, len, err);
+	int rc;
+
+	if (!b)
+		return GPAI_ENOMEM;
+	rc = bio_certs(b, what, out, err);
+	BIO_free(b);
+	return rc;
+}
+
+int gpai_pem_describe(const char *what, const char *text, size_t len, int *is_cert,
+		      char fp[65], char *desc, size_t desc_len, struct gpai_error *err)
+{
+	BIO *b = mem_bio(text, len, err);
+	EVP_PKEY *pk = NULL;
+	X509 *x = NULL;
+	const EVP_MD *md;
+	int rc;
+
+	if (!b)
+		return GPAI_ENOMEM;
+	pk = PEM_read_bio_PUBKEY(b, NULL, NULL, NULL);
+	if (!pk) {
+		(void)BIO_reset(b);
+		ERR_clear_error();
+		x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+	}
+	ERR_clear_error();
+	BIO_free(b);
+	if (pk) {
+		*is_cert = 0;
+		rc = gpai_ec_digest(pk, what, &md, err);
+		if (rc == GPAI_OK)
+			rc = gpai_pubkey_hint(pk, fp, err);
+		if (rc == GPAI_OK)
+			snprintf(desc, desc_len, "ECDSA %s", EVP_MD_get0_name(md));
+		EVP_PKEY_free(pk);
+		return rc;
+	}
+	if (x) {
+		unsigned char d[32];
+		unsigned int dl = 0;
+
+		*is_cert = 1;
+		if (X509_digest(x, EVP_sha256(), d, &dl) != 1 || dl != 32) {
+			X509_free(x);
+			return gpai_error_openssl(err, "'%s': cannot hash the certificate", what);
+		}
+		gpai_hex_encode(d, 32, fp);
+		X509_NAME_oneline(X509_get_subject_name(x), desc, (int)desc_len);
+		X509_free(x);
+		return GPAI_OK;
+	}
+	return gpai_error_set(err, GPAI_EFORMAT,
+			      "'%s' is not a PEM public key or certificate", what);
 }
 
 static cJSON *cert_json(X509 *x)

@@ -119,6 +119,21 @@ int gpai_oms_hash_parse(const char *name, enum gpai_oms_hash *out,
 int gpai_oms_hash_model(const char *path, const struct gpai_hash_options *opt,
 			struct gpai_manifest *m, struct gpai_error *err);
 
+/* One file given by the caller (a registry blob): manifest name, path to
+ * read and expected size in bytes (a shorter file is an error). */
+struct gpai_oms_file {
+	const char *name;
+	const char *path;
+	uint64_t size;
+};
+/* Hashes an explicit file list (no enumeration, no ignores) like
+ * gpai_oms_hash_model: method, hash, shard size, threads, only and progress
+ * come from opt; subject names the model.  Names must be valid relative
+ * paths. */
+int gpai_oms_hash_files(const char *subject, const struct gpai_oms_file *files, size_t n,
+			const struct gpai_hash_options *opt, struct gpai_manifest *m,
+			struct gpai_error *err);
+
 /* Checks a manifest resource name: relative POSIX path without empty, "."
  * or ".." components (the single name "." is allowed).  1 if valid. */
 int gpai_oms_name_valid(const char *name);
@@ -165,6 +180,13 @@ int gpai_key_generate(const char *curve, const char *priv_path,
  * PEM file at path; out gets 65 bytes. */
 int gpai_key_hint(const char *path, char out[65], struct gpai_error *err);
 
+/* Describes PEM text for a trust store: an EC public key (*is_cert 0, fp
+ * = its hint, desc e.g. "ECDSA SHA384") or an X.509 certificate (*is_cert
+ * 1, fp = hex SHA-256 of its DER, desc = its subject).  Other keys and
+ * other text: GPAI_EUNSUPPORTED / GPAI_EFORMAT naming `what`. */
+int gpai_pem_describe(const char *what, const char *text, size_t len, int *is_cert,
+		      char fp[65], char *desc, size_t desc_len, struct gpai_error *err);
+
 /* DSSE pre-authentication encoding: "DSSEv1 LEN(type) type LEN(body) body".
  * Returns GPAI_OK or GPAI_ENOMEM; out is _init'ed by the caller. */
 int gpai_dsse_pae(const char *type, const unsigned char *body, size_t n,
@@ -201,6 +223,11 @@ enum gpai_oms_material {
 struct gpai_verify_options {
 	const char *key_path;      /* trusted public key PEM (key method) */
 	const char *ca_path;       /* trusted CA certificates PEM (certificate) */
+	const char *const *key_pems; /* more trusted public keys, as PEM text
+				      * (e.g. from the registry); any may match */
+	size_t n_key_pems;
+	const char *const *ca_pems;  /* more trusted CA certificates, PEM text */
+	size_t n_ca_pems;
 	int ignore_unsigned;       /* hash only the files the manifest names */
 	struct gpai_hash_options hash; /* ignore paths, threads, progress; the
 					* method, hash, shard size and symlink
@@ -229,6 +256,10 @@ void gpai_verify_report_release(struct gpai_verify_report *r);
  * --key or --ca that was not given) or GPAI_EIO. */
 int gpai_oms_verify_bundle(const char *bundle_path, const struct gpai_verify_options *o,
 			   struct gpai_verify_report *r, struct gpai_error *err);
+/* The same for bundle text in memory; `what` names it in messages. */
+int gpai_oms_verify_bundle_text(const char *what, const char *text, size_t len,
+				const struct gpai_verify_options *o,
+				struct gpai_verify_report *r, struct gpai_error *err);
 
 /* Compares the signed manifest in r with actual, filling the missing,
  * extra and changed lists (extra is not reported with ignore_unsigned).
@@ -241,5 +272,12 @@ int gpai_oms_compare(struct gpai_verify_report *r, const struct gpai_manifest *a
 int gpai_oms_verify(const char *model_path, const char *bundle_path,
 		    const struct gpai_verify_options *o, struct gpai_verify_report *r,
 		    struct gpai_error *err);
+/* The whole check for bundle text (what names it) against either the model
+ * at model_path or, when model_path is NULL, the explicit files[0..n) (a
+ * registry version, see gpai_oms_hash_files) named subject. */
+int gpai_oms_verify_text(const char *model_path, const struct gpai_oms_file *files,
+			 size_t n_files, const char *subject, const char *what,
+			 const char *bundle, size_t len, const struct gpai_verify_options *o,
+			 struct gpai_verify_report *r, struct gpai_error *err);
 
 #endif

@@ -18,6 +18,11 @@ int gpai_ec_digest(EVP_PKEY *pk, const char *what, const EVP_MD **md,
 int gpai_load_private_key(const char *path, EVP_PKEY **out, struct gpai_error *err);
 int gpai_load_public_key(const char *path, EVP_PKEY **out, struct gpai_error *err);
 int gpai_load_certs(const char *path, STACK_OF(X509) **out, struct gpai_error *err);
+/* The same from PEM text; `what` names it in messages. */
+int gpai_pem_public_key(const char *what, const char *text, size_t len, EVP_PKEY **out,
+			struct gpai_error *err);
+int gpai_pem_certs(const char *what, const char *text, size_t len, STACK_OF(X509) **out,
+		   struct gpai_error *err);
 /* Hex SHA-256 of the PEM SubjectPublicKeyInfo text of pk. */
 int gpai_pubkey_hint(EVP_PKEY *pk, char out[65], struct gpai_error *err);
 

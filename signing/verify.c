@@ -86,10 +86,12 @@ static int usage_ok(X509 *leaf)
 
 /* Decodes certificates[] of an x509CertificateChain, verifies the chain to
  * the CA file and returns the leaf's key.  subject gets the leaf subject. */
-static int check_chain(const char *what, const cJSON *certs, const char *ca_path,
+static int check_chain(const char *what, const cJSON *certs,
+		       const struct gpai_verify_options *o,
 		       EVP_PKEY **key, char *subject, size_t subject_len,
 		       struct gpai_error *err)
 {
+	const char *ca_path = o->ca_path ? o->ca_path : "the trusted CA certificates";
 	STACK_OF(X509) *chain = sk_X509_new_null(), *cas = NULL;
 	X509_STORE *store = NULL;
 	X509_STORE_CTX *ctx = NULL;
@@ -124,22 +126,31 @@ static int check_chain(const char *what, const cJSON *certs, const char *ca_path
 	}
 	leaf = sk_X509_value(chain, 0);
 	X509_NAME_oneline(X509_get_subject_name(leaf), subject, (int)subject_len);
-	if (!ca_path) {
+	if (!o->ca_path && o->n_ca_pems == 0) {
 		rc = gpai_error_set(err, GPAI_EMISUSE,
 				    "'%s' is signed with a certificate; give the trusted CA "
 				    "with --ca", what);
 		goto out;
 	}
-	if ((rc = gpai_load_certs(ca_path, &cas, err)))
-		goto out;
 	store = X509_STORE_new();
 	ctx = X509_STORE_CTX_new();
 	if (!store || !ctx) {
 		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (int k = 0; k < sk_X509_num(cas); k++)
-		X509_STORE_add_cert(store, sk_X509_value(cas, k));
+	for (size_t src = 0; src < o->n_ca_pems + 1; src++) {
+		if (src == 0 && !o->ca_path)
+			continue;
+		rc = src == 0 ? gpai_load_certs(o->ca_path, &cas, err)
+			: gpai_pem_certs("trusted CA certificate", o->ca_pems[src - 1],
+					 strlen(o->ca_pems[src - 1]), &cas, err);
+		if (rc)
+			goto out;
+		for (int k = 0; k < sk_X509_num(cas); k++)
+			X509_STORE_add_cert(store, sk_X509_value(cas, k));
+		sk_X509_pop_free(cas, X509_free);
+		cas = NULL;
+	}
 	if (X509_STORE_CTX_init(ctx, store, leaf, chain) != 1) {
 		rc = gpai_error_openssl(err, "cannot set up certificate verification");
 		goto out;
@@ -171,8 +182,51 @@ out:
 	return rc;
 }
 
+/* Checks sig over PAE(type, payload) with key: 1 verified (*compat set
+ * when only the model_signing 0.2 form verified, tried for legacy
+ * statements), 0 not, or a negative code (not an OMS key, no memory). */
+static int sig_ok(EVP_PKEY *key, const char *what, const char *type,
+		  const unsigned char *payload, size_t plen, const unsigned char *sig,
+		  size_t slen, int legacy, int *compat, struct gpai_error *err)
+{
+	struct gpai_buf pae;
+	const EVP_MD *md;
+	int rc, ok;
+
+	*compat = 0;
+	if ((rc = gpai_ec_digest(key, what, &md, err)))
+		return rc;
+	gpai_buf_init(&pae);
+	if (gpai_dsse_pae(type, payload, plen, &pae))
+		return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+	ok = ecdsa_ok(key, md, sig, slen, pae.data, pae.len);
+	if (!ok && legacy) {
+		gpai_buf_release(&pae);
+		if (gpai_dsse_pae_compat_v02(type, payload, plen, &pae))
+			return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		ok = *compat = ecdsa_ok(key, EVP_sha256(), sig, slen, pae.data, pae.len);
+	}
+	gpai_buf_release(&pae);
+	return ok;
+}
+
 int gpai_oms_verify_bundle(const char *path, const struct gpai_verify_options *o,
 			   struct gpai_verify_report *r, struct gpai_error *err)
+{
+	char *text;
+	size_t len;
+	int rc;
+
+	if ((rc = gpai_read_file(path, BUNDLE_MAX, &text, &len, err)))
+		return rc;
+	rc = gpai_oms_verify_bundle_text(path, text, len, o, r, err);
+	free(text);
+	return rc;
+}
+
+int gpai_oms_verify_bundle_text(const char *path, const char *text, size_t len,
+				const struct gpai_verify_options *o,
+				struct gpai_verify_report *r, struct gpai_error *err)
 {
 	cJSON *b = NULL;
 	const cJSON *vm, *env, *sigs, *s0, *pub, *chain, *cert, *tlog;
@@ -180,13 +234,12 @@ int gpai_oms_verify_bundle(const char *path, const struct gpai_verify_options *o
 	unsigned char *payload = NULL, *sig = NULL;
 	size_t plen = 0, slen = 0;
 	EVP_PKEY *key = NULL;
-	const EVP_MD *md;
-	struct gpai_buf pae;
 	int rc, known = 0;
 
-	gpai_buf_init(&pae);
 	gpai_verify_report_release(r);
-	if ((rc = gpai_json_load(path, BUNDLE_MAX, &b, err)))
+	if (!gpai_utf8_valid(text, len))
+		return gpai_error_set(err, GPAI_EFORMAT, "'%s' is not valid UTF-8", path);
+	if ((rc = gpai_json_parse(path, text, len, &b, err)))
 		return rc;
 	rc = GPAI_EFORMAT;
 	if (!cJSON_IsObject(b)) {
@@ -276,50 +329,74 @@ int gpai_oms_verify_bundle(const char *path, const struct gpai_verify_options *o
 		goto out;
 	}
 	if (pub) {
+		size_t n_keys = (o->key_path ? 1 : 0) + o->n_key_pems;
+		int compat = 0, ok = 0;
+
 		r->material = GPAI_MATERIAL_KEY;
-		if (!o->key_path) {
+		if (n_keys == 0) {
 			rc = gpai_error_set(err, GPAI_EMISUSE,
 					    "'%s' is signed with a key; give the public key with --key",
 					    path);
 			goto out;
 		}
-		if ((rc = gpai_load_public_key(o->key_path, &key, err)))
-			goto out;
-		if ((rc = gpai_pubkey_hint(key, r->signer, err)))
-			goto out;
-	} else {
-		r->material = GPAI_MATERIAL_CERT_CHAIN;
-		rc = check_chain(path, cJSON_GetObjectItemCaseSensitive(chain, "certificates"),
-				 o->ca_path, &key, r->signer, sizeof(r->signer), err);
-		if (rc)
-			goto out;
-	}
-	if ((rc = gpai_ec_digest(key, r->material == GPAI_MATERIAL_KEY ? o->key_path
-				 : "the signing certificate's key", &md, err)))
-		goto out;
-	if ((rc = gpai_dsse_pae(pt, payload, plen, &pae))) {
-		rc = gpai_error_set(err, rc, "out of memory");
-		goto out;
-	}
-	if (!ecdsa_ok(key, md, sig, slen, pae.data, pae.len)) {
-		int compat = 0;
+		/* Every trusted key is tried; hint and keyid are not used. */
+		for (size_t k = 0; !ok && k < n_keys; k++) {
+			int from_file = o->key_path && k == 0;
+			size_t pi = k - (o->key_path ? 1 : 0);
 
-		if (r->legacy) {
-			gpai_buf_release(&pae);
-			if (gpai_dsse_pae_compat_v02(pt, payload, plen, &pae)) {
-				rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+			rc = from_file ? gpai_load_public_key(o->key_path, &key, err)
+				: gpai_pem_public_key("trusted key", o->key_pems[pi],
+						      strlen(o->key_pems[pi]), &key, err);
+			if (rc)
+				goto out;
+			ok = sig_ok(key, from_file ? o->key_path : "trusted key", pt, payload, plen,
+				    sig, slen, r->legacy, &compat, err);
+			if (ok < 0 && from_file) {
+				rc = ok;
 				goto out;
 			}
-			compat = ecdsa_ok(key, EVP_sha256(), sig, slen, pae.data, pae.len);
+			if (ok > 0)
+				rc = gpai_pubkey_hint(key, r->signer, err);
+			else
+				ok = 0;
+			EVP_PKEY_free(key);
+			key = NULL;
+			if (rc)
+				goto out;
 		}
-		if (!compat) {
-			rc = gpai_error_set(err, GPAI_EVERIFY,
-					    "'%s': the signature does not verify with %s", path,
-					    r->material == GPAI_MATERIAL_KEY ? o->key_path
-					    : "the certificate's key");
+		if (!ok) {
+			if (n_keys == 1 && o->key_path)
+				rc = gpai_error_set(err, GPAI_EVERIFY,
+						    "'%s': the signature does not verify with %s",
+						    path, o->key_path);
+			else
+				rc = gpai_error_set(err, GPAI_EVERIFY,
+						    "'%s': the signature does not verify with any of "
+						    "the %zu trusted keys", path, n_keys);
 			goto out;
 		}
-		r->compat_pae = 1;
+		r->compat_pae = compat;
+	} else {
+		int compat = 0, ok;
+
+		r->material = GPAI_MATERIAL_CERT_CHAIN;
+		rc = check_chain(path, cJSON_GetObjectItemCaseSensitive(chain, "certificates"),
+				 o, &key, r->signer, sizeof(r->signer), err);
+		if (rc)
+			goto out;
+		ok = sig_ok(key, "the signing certificate's key", pt, payload, plen, sig, slen,
+			    r->legacy, &compat, err);
+		if (ok < 0) {
+			rc = ok;
+			goto out;
+		}
+		if (!ok) {
+			rc = gpai_error_set(err, GPAI_EVERIFY,
+					    "'%s': the signature does not verify with the "
+					    "certificate's key", path);
+			goto out;
+		}
+		r->compat_pae = compat;
 	}
 	rc = GPAI_OK;
 out:
@@ -329,7 +406,6 @@ out:
 	free(payload);
 	free(sig);
 	EVP_PKEY_free(key);
-	gpai_buf_release(&pae);
 	return rc;
 }
 
@@ -456,6 +532,22 @@ int gpai_oms_verify(const char *model_path, const char *bundle_path,
 		    const struct gpai_verify_options *o, struct gpai_verify_report *r,
 		    struct gpai_error *err)
 {
+	char *text;
+	size_t len;
+	int rc;
+
+	if ((rc = gpai_read_file(bundle_path, BUNDLE_MAX, &text, &len, err)))
+		return rc;
+	rc = gpai_oms_verify_text(model_path, NULL, 0, NULL, bundle_path, text, len, o, r, err);
+	free(text);
+	return rc;
+}
+
+int gpai_oms_verify_text(const char *model_path, const struct gpai_oms_file *files,
+			 size_t n_files, const char *subject, const char *what,
+			 const char *bundle, size_t len, const struct gpai_verify_options *o,
+			 struct gpai_verify_report *r, struct gpai_error *err)
+{
 	struct gpai_hash_options h = o->hash;
 	struct gpai_manifest actual;
 	const char **ign = NULL, **only = NULL;
@@ -463,7 +555,7 @@ int gpai_oms_verify(const char *model_path, const char *bundle_path,
 	int rc;
 
 	gpai_manifest_init(&actual);
-	if ((rc = gpai_oms_verify_bundle(bundle_path, o, r, err)))
+	if ((rc = gpai_oms_verify_bundle_text(what, bundle, len, o, r, err)))
 		return rc;
 	/* The recorded serialization decides how to hash. */
 	h.method = r->signed_m.cfg.method;
@@ -500,7 +592,9 @@ int gpai_oms_verify(const char *model_path, const char *bundle_path,
 		h.only = only;
 		h.n_only = n_only;
 	}
-	if ((rc = gpai_oms_hash_model(model_path, &h, &actual, err)))
+	rc = model_path ? gpai_oms_hash_model(model_path, &h, &actual, err)
+			: gpai_oms_hash_files(subject ? subject : "", files, n_files, &h, &actual, err);
+	if (rc)
 		goto out;
 	rc = gpai_oms_compare(r, &actual, o->ignore_unsigned, err);
 out:
