@@ -325,10 +325,12 @@ int gpai_classify(const struct gpai_classify_input *in,
 		}
 		if (r->band == GPAI_WITHIN_BAND_BELOW)
 			explain(r, "; the interval reaches the threshold");
-		if (!r->in_force)
-			explain(r, "; not in force on %s (in force %s to %s): historical only",
-				in->on_date, t->valid_from,
-				t->valid_until[0] ? t->valid_until : "now");
+		if (strcmp(in->on_date, t->valid_from) < 0)
+			explain(r, "; not yet in force on %s (applies from %s)",
+				in->on_date, t->valid_from);
+		else if (!r->in_force)
+			explain(r, "; no longer in force on %s (ended %s): historical only",
+				in->on_date, t->valid_until);
 	}
 	return GPAI_OK;
 }

@@ -1,0 +1,399 @@
+/*
+ * cmd_classify.c - `gpai classify`: a training-compute estimate against
+ * every regulatory threshold in the table (EU GPAI, EU systemic risk, EU
+ * modification rule, US-CA SB 53, US-NY RAISE, revoked EO 14110), with the
+ * margin, the uncertainty band and the EU notification deadline.
+ */
+#include "computil.h"
+#include "regutil.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <cJSON.h>
+
+static const char usage[] =
+	"gpai classify (--flops X [--low L --high H] | --stages FILE)\n"
+	"              [--base-flops Y | --base-unknown gpai|systemic]\n"
+	"              [--outputs text,audio,image,video,other] [--revenue USD]\n"
+	"              [--cost USD] [--known YYYY-MM-DD] [--on YYYY-MM-DD]\n"
+	"\n"
+	"Classifies training compute (FLOP) against each threshold of\n"
+	"`gpai classify --list`: below, above, or within the uncertainty band.\n"
+	"  --flops X            the model's training compute; with --base-flops or\n"
+	"                       --base-unknown, the compute of the modification\n"
+	"  --low L --high H     its interval (default +/-30 %, EU Guidelines Annex A.2)\n"
+	"  --stages FILE        stages file (docs/flops.md): each rule counts what\n"
+	"                       its law counts; init-model stages are the original\n"
+	"  --base-flops Y       the original model's training compute (modification rule)\n"
+	"  --base-unknown K     original's compute unknown; K = systemic or gpai\n"
+	"  --outputs LIST       output modalities (for the EU GPAI criterion)\n"
+	"  --revenue USD        developer's annual gross revenue (SB 53)\n"
+	"  --cost USD           compute cost of the training (RAISE)\n"
+	"  --known DATE         date the EU threshold was met or known to be met\n"
+	"  --on DATE            judge which rules are in force on DATE (default today)\n"
+	"  --list               print the threshold table\n"
+	"Details: docs/classify.md.\n";
+
+static int list_thresholds(const struct cli *cli)
+{
+	size_t n = gpai_threshold_count();
+	cJSON *arr = cli->json ? cJSON_CreateArray() : NULL;
+	char a[32];
+
+	for (size_t i = 0; i < n; i++) {
+		const struct gpai_threshold *t = gpai_threshold_at(i);
+
+		if (arr) {
+			cJSON *x = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(x, "id", t->id);
+			cJSON_AddStringToObject(x, "jurisdiction", t->jurisdiction);
+			cJSON_AddStringToObject(x, "rule", t->rule);
+			cJSON_AddStringToObject(x, "operator", t->op);
+			cJSON_AddStringToObject(x, "kind", t->kind == GPAI_THR_MODIFICATION ?
+						"modification" : "absolute");
+			cJSON_AddNumberToObject(x, "value", t->value);
+			if (t->kind == GPAI_THR_MODIFICATION) {
+				cJSON_AddNumberToObject(x, "fallback_systemic", t->fallback_systemic);
+				cJSON_AddNumberToObject(x, "fallback_gpai", t->fallback_gpai);
+			}
+			cJSON_AddStringToObject(x, "scope", gpai_scope_name(t->scope));
+			cJSON_AddStringToObject(x, "conditions", t->conditions);
+			cJSON_AddStringToObject(x, "source", t->source);
+			cJSON_AddStringToObject(x, "valid_from", t->valid_from);
+			cJSON_AddStringToObject(x, "valid_until", t->valid_until);
+			cJSON_AddItemToArray(arr, x);
+			continue;
+		}
+		if (cli->quiet) {
+			printf("%s\n", t->id);
+			continue;
+		}
+		if (t->kind == GPAI_THR_MODIFICATION)
+			printf("%-17s %-6s %s 1/3 of the original (unknown: %s or %.2g)\n", t->id,
+			       t->jurisdiction, t->op, gpai_flop_2sf(t->fallback_systemic, a),
+			       t->fallback_gpai);
+		else
+			printf("%-17s %-6s %s %s FLOP\n", t->id, t->jurisdiction, t->op,
+			       gpai_flop_2sf(t->value, a));
+		printf("  %s\n  counts: %s\n  conditions: %s\n  source: %s\n  in force: %s to %s\n",
+		       t->rule, gpai_scope_name(t->scope), t->conditions, t->source,
+		       t->valid_from, t->valid_until[0] ? t->valid_until : "now");
+	}
+	return arr ? cli_print_json(arr) : CLI_OK;
+}
+
+struct opts {
+	const char *flops, *low, *high, *stages, *base, *base_unknown, *outputs;
+	const char *revenue, *cost, *known, *on, *ref;
+	int list;
+};
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+	static const struct { const char *name; size_t off; } valued[] = {
+		{ "--flops", offsetof(struct opts, flops) },
+		{ "--low", offsetof(struct opts, low) },
+		{ "--high", offsetof(struct opts, high) },
+		{ "--stages", offsetof(struct opts, stages) },
+		{ "--base-flops", offsetof(struct opts, base) },
+		{ "--base-unknown", offsetof(struct opts, base_unknown) },
+		{ "--outputs", offsetof(struct opts, outputs) },
+		{ "--revenue", offsetof(struct opts, revenue) },
+		{ "--cost", offsetof(struct opts, cost) },
+		{ "--known", offsetof(struct opts, known) },
+		{ "--on", offsetof(struct opts, on) },
+	};
+	int i = 1;
+
+	memset(o, 0, sizeof(*o));
+	while (i < argc) {
+		const char *a = argv[i];
+		int matched = 0;
+
+		if (!strcmp(a, "--list")) {
+			o->list = 1;
+			i++;
+			continue;
+		}
+		for (size_t k = 0; k < sizeof(valued) / sizeof(valued[0]); k++) {
+			const char **slot = (const char **)((char *)o + valued[k].off);
+			int r = regutil_opt("classify", argc, argv, &i, valued[k].name, slot);
+
+			if (r < 0)
+				return CLI_USAGE;
+			if (r > 0) {
+				matched = 1;
+				break;
+			}
+		}
+		if (matched)
+			continue;
+		if (a[0] == '-')
+			return cli_usage("classify", "unknown option '%s'", a);
+		if (o->ref)
+			return cli_usage("classify", "unexpected argument '%s'", a);
+		o->ref = a;
+		i++;
+	}
+	return CLI_OK;
+}
+
+/* Money: a non-negative number. */
+static int money(const char *flag, const char *s, double *out)
+{
+	if (gpai_parse_double(s, out) != GPAI_OK)
+		return cli_failf("%s: '%s' is not a number", flag, s);
+	if (*out < 0)
+		return cli_failf("%s: must not be negative (got '%s')", flag, s);
+	return CLI_OK;
+}
+
+static int outputs(const char *list, int *generative)
+{
+	char buf[256], *save = NULL, *w;
+
+	if (gpai_strlcpy(buf, list, sizeof(buf)) >= sizeof(buf))
+		return cli_failf("--outputs: list too long");
+	*generative = 0;
+	for (w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(w, "text") || !strcmp(w, "audio") || !strcmp(w, "image") ||
+		    !strcmp(w, "video"))
+			*generative = 1;
+		else if (strcmp(w, "other") != 0)
+			return cli_failf("--outputs: unknown modality '%s' (text, audio, "
+					 "image, video, other)", w);
+	}
+	return CLI_OK;
+}
+
+static void today(char out[11])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+static const char *met_word(int met)
+{
+	return met > 0 ? "met" : met < 0 ? "undetermined" : "not met";
+}
+
+static void print_results(const struct gpai_classification *r, size_t n,
+			  const struct gpai_classify_input *in, int quiet)
+{
+	char a[32], b[32];
+
+	for (size_t i = 0; i < n; i++) {
+		const struct gpai_threshold *t = r[i].threshold;
+
+		if (quiet) {
+			printf("%s %s\n", t->id, r[i].band == GPAI_NOT_APPLICABLE ? "n/a" :
+			       met_word(r[i].met));
+			continue;
+		}
+		printf("%-6s %-17s ", t->jurisdiction, t->id);
+		if (r[i].band == GPAI_NOT_APPLICABLE) {
+			printf("not applicable: %s\n", r[i].explanation);
+			continue;
+		}
+		printf("%s %s %s: %s; %s\n", gpai_flop_2sf(r[i].compared, a), t->op,
+		       gpai_flop_2sf(r[i].limit, b), gpai_band_name(r[i].band),
+		       met_word(r[i].met));
+		printf("  margin: %.3g x the threshold (log10 %+.2f)%s\n", r[i].ratio,
+		       r[i].log10_ratio, r[i].in_force ? "" : "  [not in force]");
+		printf("  %s\n", r[i].explanation);
+		if (r[i].deadline[0])
+			printf("  notification deadline: %s\n", r[i].deadline);
+		printf("  source: %s\n", t->source);
+	}
+	if (!quiet)
+		printf("judged on %s; interval: %s\n", in->on_date,
+		       "the estimate's (+/-30 % unless given)");
+}
+
+static cJSON *results_json(const struct gpai_classification *r, size_t n,
+			   const struct gpai_classify_input *in)
+{
+	cJSON *o = cJSON_CreateObject(), *arr;
+
+	cJSON_AddStringToObject(o, "on", in->on_date);
+	cJSON_AddItemToObject(o, "compute", comp_est_json(&in->scope_flop[GPAI_SCOPE_CUMULATIVE]));
+	arr = cJSON_AddArrayToObject(o, "results");
+	for (size_t i = 0; i < n; i++) {
+		const struct gpai_threshold *t = r[i].threshold;
+		cJSON *x = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(x, "id", t->id);
+		cJSON_AddStringToObject(x, "jurisdiction", t->jurisdiction);
+		cJSON_AddStringToObject(x, "rule", t->rule);
+		cJSON_AddStringToObject(x, "operator", t->op);
+		cJSON_AddStringToObject(x, "scope", gpai_scope_name(t->scope));
+		cJSON_AddStringToObject(x, "band", r[i].band == GPAI_NOT_APPLICABLE ?
+					"not-applicable" : r[i].band == GPAI_ABOVE ? "above" :
+					r[i].band == GPAI_BELOW ? "below" :
+					r[i].band == GPAI_WITHIN_BAND_ABOVE ? "within-band-above" :
+					"within-band-below");
+		if (r[i].band != GPAI_NOT_APPLICABLE) {
+			cJSON_AddNumberToObject(x, "threshold", r[i].limit);
+			cJSON_AddNumberToObject(x, "compared", r[i].compared);
+			cJSON_AddNumberToObject(x, "low", r[i].low);
+			cJSON_AddNumberToObject(x, "high", r[i].high);
+			cJSON_AddNumberToObject(x, "ratio", r[i].ratio);
+			cJSON_AddNumberToObject(x, "log10_ratio", r[i].log10_ratio);
+		}
+		if (r[i].met < 0)
+			cJSON_AddNullToObject(x, "met");
+		else
+			cJSON_AddBoolToObject(x, "met", r[i].met);
+		cJSON_AddBoolToObject(x, "in_force", r[i].in_force);
+		if (r[i].deadline[0])
+			cJSON_AddStringToObject(x, "notification_deadline", r[i].deadline);
+		else
+			cJSON_AddNullToObject(x, "notification_deadline");
+		cJSON_AddStringToObject(x, "explanation", r[i].explanation);
+		cJSON_AddStringToObject(x, "conditions", t->conditions);
+		cJSON_AddStringToObject(x, "source", t->source);
+		cJSON_AddStringToObject(x, "valid_from", t->valid_from);
+		cJSON_AddStringToObject(x, "valid_until", t->valid_until);
+		cJSON_AddItemToArray(arr, x);
+	}
+	return o;
+}
+
+static int run(struct cli *cli, int argc, char **argv)
+{
+	struct gpai_classify_input in;
+	struct gpai_classification res[16];
+	struct gpai_error err;
+	struct opts o;
+	size_t n = gpai_threshold_count();
+	int rc;
+
+	rc = parse(argc, argv, &o);
+	if (rc)
+		return rc;
+	if (o.list)
+		return argc > 2 ? cli_usage("classify", "--list takes no other option") :
+			list_thresholds(cli);
+	if (o.ref)
+		return cli_usage("classify", "NAME@VER is read through the registry; "
+				 "not available in this build");
+	if (!o.flops == !o.stages)
+		return cli_usage("classify", "give --flops or --stages (one of them)");
+	if ((o.low || o.high) && (!o.low || !o.high || !o.flops))
+		return cli_usage("classify", "--low and --high go together, with --flops");
+	if (o.base && o.base_unknown)
+		return cli_usage("classify", "give --base-flops or --base-unknown, not both");
+
+	memset(&in, 0, sizeof(in));
+	in.revenue_usd = in.cost_usd = -1;
+	gpai_error_init(&err);
+	if (o.flops) {
+		struct gpai_estimate e;
+
+		if (comp_posnum("--flops", o.flops, &e.flop))
+			return CLI_FAIL;
+		e.low = e.flop * (1 - GPAI_ACCURACY_BAND);
+		e.high = e.flop * (1 + GPAI_ACCURACY_BAND);
+		if (o.low && (comp_posnum("--low", o.low, &e.low) ||
+			      comp_posnum("--high", o.high, &e.high)))
+			return CLI_FAIL;
+		if (!(e.low <= e.flop && e.flop <= e.high))
+			return cli_failf("--low/--high: need low <= flops <= high (got %s, %s, %s)",
+					 o.low, o.flops, o.high);
+		if (e.high > 1e31)
+			return cli_failf("--flops: %s is above the plausible maximum 1e31", o.flops);
+		for (int s = 0; s < GPAI_NSCOPES; s++)
+			in.scope_flop[s] = e;
+		if (o.base || o.base_unknown)
+			in.modification = e;
+	} else {
+		struct gpai_stages st;
+
+		if (gpai_stages_load(o.stages, &st, &err))
+			return cli_fail(&err, "cannot read the stages");
+		for (int s = 0; s < GPAI_NSCOPES; s++)
+			gpai_stages_total(&st, (enum gpai_scope)s, &in.scope_flop[s]);
+		gpai_stages_modification(&st, &in.modification);
+		if (!o.base && !o.base_unknown &&
+		    gpai_stages_original(&st, &in.original_flop) &&
+		    in.modification.flop > 0)
+			in.original = GPAI_ORIGINAL_KNOWN;
+		gpai_stages_release(&st);
+	}
+	if (o.base) {
+		double y;
+
+		if (comp_posnum("--base-flops", o.base, &y))
+			return CLI_FAIL;
+		in.original = GPAI_ORIGINAL_KNOWN;
+		in.original_flop.flop = y;
+		in.original_flop.low = y * (1 - GPAI_ACCURACY_BAND);
+		in.original_flop.high = y * (1 + GPAI_ACCURACY_BAND);
+		if (o.flops) /* the modified model's cumulative compute includes the original's */
+			for (int s = 0; s < GPAI_NSCOPES; s++) {
+				in.scope_flop[s].flop += y;
+				in.scope_flop[s].low += in.original_flop.low;
+				in.scope_flop[s].high += in.original_flop.high;
+			}
+	} else if (o.base_unknown) {
+		if (!strcmp(o.base_unknown, "systemic"))
+			in.original = GPAI_ORIGINAL_UNKNOWN_SYSTEMIC;
+		else if (!strcmp(o.base_unknown, "gpai"))
+			in.original = GPAI_ORIGINAL_UNKNOWN_GPAI;
+		else
+			return cli_failf("--base-unknown: '%s' is not 'systemic' or 'gpai'",
+					 o.base_unknown);
+	}
+	if (o.outputs) {
+		if (outputs(o.outputs, &in.generative_modality))
+			return CLI_FAIL;
+		in.modality_known = 1;
+	}
+	if (o.revenue && money("--revenue", o.revenue, &in.revenue_usd))
+		return CLI_FAIL;
+	if (o.cost && money("--cost", o.cost, &in.cost_usd))
+		return CLI_FAIL;
+	if (o.known) {
+		char tmp[11];
+
+		if (gpai_date_add_days(o.known, 0, tmp, &err))
+			return cli_fail(&err, "--known");
+		gpai_strlcpy(in.known_date, o.known, sizeof(in.known_date));
+	}
+	if (o.on) {
+		char tmp[11];
+
+		if (gpai_date_add_days(o.on, 0, tmp, &err))
+			return cli_fail(&err, "--on");
+		gpai_strlcpy(in.on_date, o.on, sizeof(in.on_date));
+	} else {
+		today(in.on_date);
+	}
+	if (gpai_classify(&in, res, sizeof(res) / sizeof(res[0]), &err))
+		return cli_fail(&err, "cannot classify");
+	if (cli->json)
+		return cli_print_json(results_json(res, n, &in));
+	if (!cli->quiet) {
+		char a[32], b[32], c[32];
+		const struct gpai_estimate *e = &in.scope_flop[GPAI_SCOPE_CUMULATIVE];
+
+		printf("compute (cumulative): %s FLOP [%s, %s]%s\n", gpai_flop_2sf(e->flop, a),
+		       gpai_flop_2sf(e->low, b), gpai_flop_2sf(e->high, c),
+		       o.base ? " (modification plus the original's --base-flops)" : "");
+	}
+	print_results(res, n, &in, cli->quiet);
+	return CLI_OK;
+}
+
+const struct cli_cmd cmd_classify = {
+	"classify", "classify training compute against EU and US thresholds",
+	usage, run,
+};

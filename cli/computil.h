@@ -1,0 +1,67 @@
+/*
+ * computil.h - what `gpai flops` and `gpai classify` share: the estimate
+ * built from command-line inputs, a stages file or a registry version, and
+ * its report (text and JSON, docs/flops.md).
+ */
+#ifndef GPAI_CLI_COMPUTIL_H
+#define GPAI_CLI_COMPUTIL_H
+
+#include "cli.h"
+#include "compute_estimator.h"
+
+#define COMPUTIL_MAX_INPUTS 32
+
+/* One input with where it came from ("--tokens", "config 'x.json'",
+ * "fact training.tokens: arXiv:...", "assumed: ..."). */
+struct comp_input {
+	char name[48];
+	char value[96];
+	char source[320];
+};
+
+/* A single-stage estimate from flags or registry facts. */
+struct comp_estimate {
+	int have_params;
+	struct gpai_param_count pc;     /* when have_params == 2 (a count) */
+	char params_source[320];
+	double params, active;          /* N total, N active */
+	struct gpai_ops_input ops;
+	int have_ops, have_detailed, have_hw, hw_assumed, disagree;
+	struct gpai_estimate ops_est, det_est, hw_est, est;
+	struct gpai_hw_period period;
+	const char *method;             /* static */
+	struct comp_input in[COMPUTIL_MAX_INPUTS];
+	size_t n_in;
+	char missing[256];              /* "insufficient information: need ..." */
+};
+
+void comp_estimate_init(struct comp_estimate *e);
+/* Records an input for the report (silently ignores overflow). */
+void comp_add_input(struct comp_estimate *e, const char *name,
+		    const char *source, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Computes the methods whose inputs are present (ops, detailed, hardware)
+ * and the combined estimate.  Returns CLI_OK, or CLI_FAIL after printing
+ * the library's error; when nothing can be estimated, e->missing says what
+ * is needed and e->method is NULL. */
+int comp_estimate_run(struct comp_estimate *e, int detailed);
+
+/* Text report of e on stdout (not in quiet mode: only the estimate line). */
+void comp_estimate_print(const struct comp_estimate *e, int quiet);
+/* JSON object of e. */
+struct cJSON *comp_estimate_json(const struct comp_estimate *e);
+/* JSON object of an estimate: flop, low, high, reported (2 s.f.). */
+struct cJSON *comp_est_json(const struct gpai_estimate *e);
+
+/* Text and JSON of a stages file with per-scope totals. */
+void comp_stages_print(const struct gpai_stages *s, int quiet);
+struct cJSON *comp_stages_json(const struct gpai_stages *s);
+
+/* Parses a strictly positive finite number for option flag; prints
+ * "gpai: FLAG: ..." and returns CLI_FAIL otherwise. */
+int comp_posnum(const char *flag, const char *s, double *out);
+
+/* Formats an integer with thousands separators into out[32]. */
+const char *comp_group(uint64_t n, char out[32]);
+
+#endif
