@@ -46,8 +46,9 @@ static int run(struct cli *cli, int argc, char **argv)
 	struct gpai_version v;
 	struct gpai_file *files = NULL;
 	struct gpai_fact *facts = NULL;
+	struct gpai_signature *sigs = NULL;
 	struct gpai_error err;
-	size_t nfiles = 0, nfacts = 0;
+	size_t nfiles = 0, nfacts = 0, nsigs = 0;
 	const char *ref = NULL;
 	char b[32];
 	int rc;
@@ -73,6 +74,8 @@ static int run(struct cli *cli, int argc, char **argv)
 		rc = gpai_registry_files(reg, &v, &files, &nfiles, &err);
 	if (rc == GPAI_OK)
 		rc = gpai_registry_facts(reg, &v, NULL, 0, &facts, &nfacts, &err);
+	if (rc == GPAI_OK)
+		rc = gpai_registry_signatures(reg, &v, &sigs, &nsigs, &err);
 	gpai_registry_close(reg);
 	if (rc) {
 		gpai_version_release(&v);
@@ -95,6 +98,17 @@ static int run(struct cli *cli, int argc, char **argv)
 		arr = cJSON_AddArrayToObject(o, "facts");
 		for (size_t i = 0; i < nfacts; i++)
 			cJSON_AddItemToArray(arr, regutil_fact_json(&facts[i]));
+		arr = cJSON_AddArrayToObject(o, "signatures");
+		for (size_t i = 0; i < nsigs; i++) {
+			cJSON *g = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(g, "method", sigs[i].method);
+			cJSON_AddStringToObject(g, "signer", sigs[i].signer);
+			cJSON_AddStringToObject(g, "root_digest", sigs[i].root_digest);
+			cJSON_AddStringToObject(g, "signed_by", sigs[i].signed_by);
+			cJSON_AddStringToObject(g, "signed_at", sigs[i].signed_at);
+			cJSON_AddItemToArray(arr, g);
+		}
 		rc = cli_print_json(o);
 		goto out;
 	}
@@ -134,10 +148,18 @@ static int run(struct cli *cli, int argc, char **argv)
 			       facts[i].value, facts[i].source, facts[i].recorded_by,
 			       facts[i].recorded_at);
 	}
+	if (nsigs) {
+		printf("  signatures\n");
+		for (size_t i = 0; i < nsigs; i++)
+			printf("    %s %s %s\n      root sha256:%s (%s, %s)\n", sigs[i].signed_at,
+			       sigs[i].method, sigs[i].signer, sigs[i].root_digest,
+			       sigs[i].signed_by, sigs[i].signed_at);
+	}
 	rc = CLI_OK;
 out:
 	gpai_files_free(files, nfiles);
 	gpai_facts_free(facts, nfacts);
+	gpai_signatures_free(sigs, nsigs);
 	gpai_version_release(&v);
 	return rc;
 }
@@ -148,7 +170,8 @@ const struct cli_cmd cmd_show = {
 	"\n"
 	"Prints one version (the latest when VER is omitted): provider, licence,\n"
 	"access, lineage, aliases, the OMS root digest, each file with its SHA-256\n"
-	"and size, the model metadata read from the file headers, and the current\n"
-	"facts with their sources.  --json: docs/show.md.\n",
+	"and size, the model metadata read from the file headers, the current\n"
+	"facts with their sources, and the OMS signatures stored by `gpai sign`\n"
+	"(newest first).  --json: docs/show.md.\n",
 	run,
 };

@@ -68,6 +68,28 @@ static const char *const migrations[] = {
 	"  alias TEXT, from_version TEXT, to_version TEXT,"
 	"  who TEXT NOT NULL,"
 	"  at TEXT NOT NULL);",
+	/* 1 -> 2: OMS signatures of versions and the trust store
+	 * (registry/signatures.c). */
+	"CREATE TABLE signatures ("
+	"  id INTEGER PRIMARY KEY,"
+	"  version_id INTEGER NOT NULL REFERENCES versions(id),"
+	"  method TEXT NOT NULL,"
+	"  signer TEXT NOT NULL,"
+	"  root_digest TEXT NOT NULL,"
+	"  bundle TEXT NOT NULL,"
+	"  signed_by TEXT NOT NULL,"
+	"  signed_at TEXT NOT NULL);"
+	"CREATE INDEX signatures_by_version ON signatures(version_id, id);"
+	"CREATE TABLE trusted_keys ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  is_ca INTEGER NOT NULL,"
+	"  fingerprint TEXT NOT NULL UNIQUE,"
+	"  description TEXT NOT NULL,"
+	"  pem TEXT NOT NULL,"
+	"  trusted INTEGER NOT NULL,"
+	"  added_by TEXT NOT NULL,"
+	"  added_at TEXT NOT NULL);",
 };
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 _Static_assert(NMIGRATIONS == GPAI_REG_SCHEMA_VERSION,
@@ -936,6 +958,7 @@ int gpai_registry_rm(struct gpai_registry *reg, const char *ref,
 		"DELETE FROM files WHERE version_id = ?",
 		"DELETE FROM facts WHERE version_id = ?",
 		"DELETE FROM aliases WHERE version_id = ?",
+		"DELETE FROM signatures WHERE version_id = ?",
 		"DELETE FROM versions WHERE id = ?",
 	};
 	struct gpai_version v;

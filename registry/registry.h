@@ -35,7 +35,7 @@
 #define GPAI_REG_NAME_MAX 128
 #define GPAI_REG_VERSION_MAX 64
 /* Schema version this build writes (PRAGMA user_version). */
-#define GPAI_REG_SCHEMA_VERSION 1
+#define GPAI_REG_SCHEMA_VERSION 2
 
 struct gpai_registry; /* opaque handle */
 
@@ -212,6 +212,56 @@ void gpai_events_free(struct gpai_event *e, size_t n);
  * never added. */
 int gpai_registry_log(struct gpai_registry *reg, const char *name,
 		      struct gpai_event **out, size_t *n, struct gpai_error *err);
+
+/* ---- signatures and the trust store (registry/signatures.c) ------------- */
+
+/* One stored OMS signature of a version.  Strings owned (gpai_signatures_free). */
+struct gpai_signature {
+	int64_t id;           /* increases with time */
+	char *method;         /* "key" or "certificate" */
+	char *signer;         /* key hint (hex) or certificate subject */
+	char *root_digest;    /* hex root digest the bundle signs */
+	char *bundle;         /* the Sigstore bundle JSON text, as written */
+	char *signed_by;
+	char signed_at[21];
+};
+void gpai_signatures_free(struct gpai_signature *s, size_t n);
+/* Stores a signature bundle for version v (the registry does not check it;
+ * the caller verified it).  All strings required. */
+int gpai_registry_signature_add(struct gpai_registry *reg, const struct gpai_version *v,
+				const char *method, const char *signer,
+				const char *root_digest, const char *bundle,
+				struct gpai_error *err);
+/* The signatures of v, newest first (*out NULL when *n is 0). */
+int gpai_registry_signatures(struct gpai_registry *reg, const struct gpai_version *v,
+			     struct gpai_signature **out, size_t *n,
+			     struct gpai_error *err);
+
+/* One imported public key or CA certificate. */
+struct gpai_trusted_key {
+	int64_t id;
+	char *name;
+	int is_ca;            /* 1: CA certificate (certificate method), 0: key */
+	char *fingerprint;    /* key hint, or SHA-256 of the certificate DER */
+	char *description;    /* "ECDSA SHA256", or the certificate subject */
+	char *pem;
+	int trusted;          /* used by `gpai verify --trusted` */
+	char *added_by;
+	char added_at[21];
+};
+void gpai_trusted_keys_free(struct gpai_trusted_key *k, size_t n);
+/* Stores a key or certificate under name (a word: [A-Za-z0-9][A-Za-z0-9._-]*).
+ * GPAI_EEXIST if the name or the fingerprint is already there. */
+int gpai_registry_key_import(struct gpai_registry *reg, const char *name, int is_ca,
+			     const char *fingerprint, const char *description,
+			     const char *pem, int trusted, struct gpai_error *err);
+/* Marks the key called name (or whose fingerprint is name) trusted or not;
+ * GPAI_ENOTFOUND names it. */
+int gpai_registry_key_trust(struct gpai_registry *reg, const char *name, int trusted,
+			    struct gpai_error *err);
+/* Every stored key, by name. */
+int gpai_registry_keys(struct gpai_registry *reg, struct gpai_trusted_key **out,
+		       size_t *n, struct gpai_error *err);
 
 /* ---- export, rm, gc, fsck -------------------------------------------------- */
 
