@@ -108,11 +108,17 @@ int mf_hfconfig_read(const char *path, struct gpai_modelinfo *info, struct gpai_
 		gpai_modelinfo_merge(info, &inner);
 		gpai_strlcpy(info->format, "config", sizeof(info->format));
 	}
+	/* Falcon: multi_query without num_kv_heads is one KV head
+	 * (transformers FalconConfig). */
+	if (!info->n_kv_heads && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "multi_query")))
+		info->n_kv_heads = 1;
 	/* HF defaults: no num_key_value_heads means one KV head per head. */
 	if (!info->n_kv_heads)
 		info->n_kv_heads = info->n_heads;
-	/* gpt2: n_inner null means 4 * n_embd (transformers GPT2MLP). */
-	if (!info->ffn_hidden_size && cJSON_GetObjectItemCaseSensitive(root, "n_embd"))
+	/* gpt2: n_inner null means 4 * n_embd (transformers GPT2MLP); falcon's
+	 * MLP is 4 * hidden_size (FalconMLP dense_h_to_4h). */
+	if (!info->ffn_hidden_size && (cJSON_GetObjectItemCaseSensitive(root, "n_embd") ||
+				       (mt && strcmp(mt, "falcon") == 0)))
 		info->ffn_hidden_size = 4 * info->hidden_size;
 	rc = GPAI_OK;
 out_free:

@@ -190,7 +190,7 @@ int mf_llama2c_load(struct gpai_model *m, int fidx, int version, struct gpai_err
 	}
 	if (r.size != want + freq && !(version == 0 && r.size == want)) {
 		if (version == 0)
-			return mf_rd_fail(&r, r.size < want ? r.size : want,
+			return mf_rd_fail(&r, r.size < want + freq ? r.size : want + freq,
 				       "file is %zu bytes; its config (dim %d, %d layers, vocab %llu) needs %llu with the freq_cis tables or %llu without",
 				       r.size, c.dim, c.n_layers, (unsigned long long)vocab,
 				       (unsigned long long)(want + freq), (unsigned long long)want);

@@ -9,6 +9,13 @@ Debian's /usr/bin/python3 (numpy).
     model_header.py gguf FILE          JSON summary of a GGUF header
     model_header.py safetensors FILE   JSON summary of a safetensors header
     model_header.py same FILE A B      1 if tensors A and B are byte-identical
+    model_header.py compare F1 A F2 B [HEADS]
+                                       max |a - b| / max |a| of two tensors
+                                       decoded to float64 (GGUF F32/F16/
+                                       Q8_0/Q4_0, safetensors F32/F16/BF16);
+                                       with HEADS, B is an HF q/k matrix and
+                                       is permuted as convert_hf_to_gguf.py
+                                       does before comparing
 
 A malformed header prints {"error": "...", "offset": N}.
 """
@@ -141,12 +148,62 @@ def safetensors(path):
 
 
 def same(path, a, b):
-    info = gguf(path) if open(path, "rb").read(4) == b"GGUF" else safetensors(path)
+    info = load(path)
     t = {x["name"]: x for x in info["tensors"]}
     d = np.memmap(path, dtype=np.uint8, mode="r")
     x = d[t[a]["offset"]:t[a]["offset"] + t[a]["nbytes"]]
     y = d[t[b]["offset"]:t[b]["offset"] + t[b]["nbytes"]]
     return {"same": int(len(x) == len(y) and np.array_equal(x, y))}
+
+
+def load(path):
+    return gguf(path) if open(path, "rb").read(4) == b"GGUF" else safetensors(path)
+
+
+def decode(path, name):
+    """Tensor `name` of `path` as float64, shape outermost first."""
+    info = load(path)
+    t = {x["name"]: x for x in info["tensors"]}[name]
+    raw = np.fromfile(path, dtype=np.uint8, count=t["nbytes"], offset=t["offset"])
+    ty = t["type"]
+    if ty == "F32":
+        v = raw.view("<f4").astype(np.float64)
+    elif ty == "F16":
+        v = raw.view("<f2").astype(np.float64)
+    elif ty == "BF16":
+        v = (raw.view("<u2").astype(np.uint32) << 16).view("<f4").astype(np.float64)
+    elif ty == "Q8_0":
+        blk = raw.reshape(-1, 34)
+        d = blk[:, :2].copy().view("<f2").astype(np.float64)
+        q = blk[:, 2:].view(np.int8).astype(np.float64)
+        v = (q * d).reshape(-1)
+    elif ty == "Q4_0":
+        blk = raw.reshape(-1, 18)
+        d = blk[:, :2].copy().view("<f2").astype(np.float64)
+        qs = blk[:, 2:]
+        lo = (qs & 0x0F).astype(np.float64) - 8
+        hi = (qs >> 4).astype(np.float64) - 8
+        v = (np.concatenate([lo, hi], axis=1) * d).reshape(-1)
+    else:
+        raise Bad("cannot decode " + ty, t["offset"])
+    return v.reshape(t["shape"])
+
+
+def hf_to_gguf(w, heads):
+    """convert_hf_to_gguf.py LlamaModel.permute."""
+    return (w.reshape(heads, 2, w.shape[0] // heads // 2, *w.shape[1:])
+            .swapaxes(1, 2).reshape(w.shape))
+
+
+def compare(f1, a, f2, b, heads=None):
+    x = decode(f1, a)
+    y = decode(f2, b)
+    if heads:
+        y = hf_to_gguf(y, int(heads))
+    if x.shape != y.shape:
+        return {"error": "shapes differ: %s %s" % (x.shape, y.shape), "offset": -1}
+    scale = float(np.max(np.abs(x))) or 1.0
+    return {"rel": float(np.max(np.abs(x - y))) / scale}
 
 
 def main():
@@ -156,6 +213,9 @@ def main():
             out = gguf(path)
         elif kind == "safetensors":
             out = safetensors(path)
+        elif kind == "compare":
+            out = compare(path, sys.argv[3], sys.argv[4], sys.argv[5],
+                          sys.argv[6] if len(sys.argv) > 6 else None)
         else:
             out = same(path, sys.argv[3], sys.argv[4])
     except Bad as e:

@@ -3,6 +3,7 @@
 #include "common.h"
 #include "inference.h"
 #include "harness.h"
+#include "fixture_run.h"
 #include "gguf_build.h"
 #include "pyref.h"
 
@@ -462,4 +463,148 @@ TEST(unrecognised_file_is_opaque)
 	CHECK_STR("opaque", info.format);
 	CHECK_ERR(GPAI_ENOTFOUND, gpai_model_probe_file("missing.gguf", &info, &err), &err,
 		  "missing.gguf");
+}
+
+/* gpai-fixture GGUFs in every type: counts from the fixture shape, every
+ * tensor where the Python reader finds it, and the quantized weights
+ * within the format's error bound of the float ones (Python dequantizes). */
+TEST(fixture_gguf_types_agree_with_python)
+{
+	/* --dim 32: rows of 32 and 64 elements, so every matrix quantizes. */
+	enum { QD = 32, QH = 64, QL = 2, QKV = QD * 2 / 4, QV = 32 };
+	static const struct {
+		const char *type, *dtypes;
+		double bound; /* max |q - w| / max |w| */
+	} cases[] = {
+		{ "f32", "F32", 0 },
+		{ "f16", "F16,F32", 1.0 / 2048 },   /* 11 significant bits */
+		/* Quantized: the rounding bound plus the fp16 rounding (2^-11
+		 * relative) of the block scale d, times the largest |q|. */
+		{ "q8_0", "Q8_0,F32", 0.5 / 127 + 1.0 / 2048 }, /* half a step of amax/127 */
+		{ "q4_0", "Q4_0,F32", 1.0 / 8 + 1.0 / 2048 },   /* clamp at 15: a step of amax/8 */
+	};
+	const uint64_t params = 2 * QV * QD + QL * (2 * QD + 2 * QD * QD + 2 * QKV * QD + 3 * QH * QD) + QD;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct gpai_modelinfo info;
+		struct gpai_error err;
+		struct gpai_model *m = NULL;
+		char args[512], file[32];
+		cJSON *py, *it;
+		size_t n = 0;
+
+		gpai_error_init(&err);
+		snprintf(file, sizeof(file), "m-%s.gguf", cases[i].type);
+		snprintf(args, sizeof(args), "gguf %s --type %s --dim %d --hidden %d", file,
+			 cases[i].type, QD, QH);
+		CHECK_INT(0, fixture(args));
+		CHECK_OK(gpai_model_probe_file(file, &info, &err), &err);
+		CHECK_STR(cases[i].dtypes, info.dtypes);
+		CHECK_U64(params, info.n_params);
+		CHECK_U64(9 * QL + 3, info.n_tensors);
+		CHECK_INT(0, info.tied_embeddings);
+		CHECK_INT(QL, info.n_layers);
+		CHECK_INT(QD, info.hidden_size);
+		CHECK_INT(QH, info.ffn_hidden_size);
+		CHECK_INT(4, info.n_heads);
+		CHECK_INT(2, info.n_kv_heads);
+		CHECK_INT(QV, info.vocab_size);
+		CHECK_INT(64, info.context_length);
+		CHECK_OK(gpai_model_open(file, &m, &err), &err);
+		snprintf(args, sizeof(args), "gguf %s", file);
+		py = pyref(args);
+		CHECK(py != NULL);
+		CHECK_INT((long long)info.n_params, pyref_int(py, "n_params"));
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(py, "tensors")) {
+			const struct gpai_tensor *t = gpai_model_find(m,
+				cJSON_GetObjectItemCaseSensitive(it, "name")->valuestring);
+
+			if (t && (long long)t->file_offset == pyref_int(it, "offset") &&
+			    (long long)t->nbytes == pyref_int(it, "nbytes") &&
+			    strcmp(gpai_dtype_name(t->dtype),
+				   cJSON_GetObjectItemCaseSensitive(it, "type")->valuestring) == 0)
+				n++;
+		}
+		cJSON_Delete(py);
+		gpai_model_close(m);
+		CHECK_INT(9 * QL + 3, n);
+		if (i == 0)
+			continue;
+		for (int k = 0; k < 3; k++) {
+			static const char *const names[] = { "blk.1.attn_q.weight",
+							     "blk.0.ffn_down.weight", "output.weight" };
+
+			snprintf(args, sizeof(args), "compare m-f32.gguf %s %s %s", names[k], file,
+				 names[k]);
+			py = pyref(args);
+			CHECK(py != NULL);
+			CHECK_NEAR(0.0, cJSON_GetObjectItemCaseSensitive(py, "rel")->valuedouble,
+				   cases[i].bound + 1e-6);
+			cJSON_Delete(py);
+		}
+	}
+}
+
+TEST(fixture_gguf_vocab_and_hyperparameters)
+{
+	struct gpai_model *m = NULL;
+	struct gpai_error err;
+	const struct gpai_strref *tok;
+	const float *sc;
+	const int32_t *ty;
+	size_t n;
+	float f;
+	uint32_t u;
+
+	gpai_error_init(&err);
+	CHECK_INT(0, fixture("gguf v.gguf"));
+	CHECK_OK(gpai_model_open("v.gguf", &m, &err), &err);
+	CHECK_OK(gpai_model_meta_str_array(m, "tokenizer.ggml.tokens", &tok, &n, &err), &err);
+	CHECK_INT(FX_V, n);
+	CHECK(tok[2].len == 4 && memcmp(tok[2].s, "</s>", 4) == 0);
+	CHECK(tok[3].len == 6 && memcmp(tok[3].s, "<0x0A>", 6) == 0);
+	CHECK_OK(gpai_model_meta_f32_array(m, "tokenizer.ggml.scores", &sc, &n, &err), &err);
+	CHECK_INT(FX_V, n);
+	CHECK(sc[11] > sc[12]); /* earlier pieces merge first */
+	CHECK_OK(gpai_model_meta_i32_array(m, "tokenizer.ggml.token_type", &ty, &n, &err), &err);
+	CHECK_INT(3, ty[1]);   /* control */
+	CHECK_INT(6, ty[3]);   /* byte */
+	CHECK_INT(1, ty[20]);  /* normal */
+	CHECK_OK(gpai_model_meta_f32(m, "llama.rope.freq_base", &f, &err), &err);
+	CHECK_NEAR(10000.0, f, 0);
+	CHECK_OK(gpai_model_meta_u32(m, "llama.rope.dimension_count", &u, &err), &err);
+	CHECK_INT(FX_D / FX_NH, u);
+	CHECK_OK(gpai_model_meta_u32(m, "general.alignment", &u, &err), &err);
+	CHECK_INT(32, u);
+	gpai_model_close(m);
+}
+
+TEST(fixture_bad_ggufs_are_rejected)
+{
+	static const struct {
+		const char *kind, *needle;
+	} cases[] = {
+		{ "gguf-truncated", "tensor name length 17 runs past the end of the file" },
+		{ "gguf-huge-count", "offset 8: tensor count 1099511627776 is absurd" },
+		{ "gguf-string-past-eof", "string value length 1099511627776 runs past the end" },
+		{ "gguf-bad-utf8", "tensor name is not valid UTF-8" },
+		{ "gguf-dup-tensor", "duplicate tensor name 'blk.0.attn_norm.weight'" },
+		{ "gguf-unknown-type", "tensor 'token_embd.weight' has unknown ggml type 5" },
+		{ "gguf-misaligned", "tensor 'token_embd.weight' offset 1 is not a multiple of the alignment 32" },
+		{ "gguf-data-past-eof", "tensor 'output.weight' data" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct gpai_modelinfo info;
+		struct gpai_error err;
+		char args[256], file[64];
+
+		gpai_error_init(&err);
+		snprintf(file, sizeof(file), "%s.gguf", cases[i].kind);
+		snprintf(args, sizeof(args), "bad %s %s", cases[i].kind, file);
+		CHECK_INT(0, fixture(args));
+		CHECK_ERR(GPAI_EFORMAT, gpai_model_probe_file(file, &info, &err), &err, cases[i].needle);
+		CHECK(strstr(gpai_errmsg(&err), file) != NULL);
+		CHECK(strstr(gpai_errmsg(&err), ": offset ") != NULL);
+	}
 }

@@ -4,6 +4,7 @@
 #include "common.h"
 #include "inference.h"
 #include "harness.h"
+#include "fixture_run.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -309,4 +310,109 @@ TEST(v0_header_out_of_range_is_named)
 	/* A header that is not plausible is no llama2.c file at all. */
 	CHECK_OK(gpai_model_probe_file("kv.bin", &info, &err), &err);
 	CHECK_STR("opaque", info.format);
+}
+
+/* gpai-fixture writes the same weights as llama2.c v0/v1 (float, equal
+ * to the GGUF fixture's bytes) and v2 (Q8_0 groups of 16 for dim 16). */
+TEST(fixture_llama2c_versions_hold_the_gguf_weights)
+{
+	struct gpai_model *g = NULL;
+	struct gpai_error err;
+	static const char *const tied[] = { "", " --tied" };
+
+	gpai_error_init(&err);
+	for (int ti = 0; ti < 2; ti++) {
+		char args[256];
+
+		snprintf(args, sizeof(args), "gguf g.gguf%s", tied[ti]);
+		CHECK_INT(0, fixture(args));
+		CHECK_OK(gpai_model_open("g.gguf", &g, &err), &err);
+		for (int v = 0; v <= 2; v++) {
+			struct gpai_model *m = NULL;
+			struct gpai_modelinfo info;
+			const struct gpai_llama2c_config *c;
+			size_t same = 0, n;
+
+			snprintf(args, sizeof(args), "llama2c l.bin --version %d%s", v, tied[ti]);
+			CHECK_INT(0, fixture(args));
+			CHECK_OK(gpai_model_open("l.bin", &m, &err), &err);
+			gpai_model_info(m, &info);
+			c = gpai_model_llama2c(m);
+			CHECK_INT(v, c->version);
+			CHECK_INT(ti, c->shared_classifier);
+			CHECK_INT(ti, info.tied_embeddings);
+			CHECK_U64(FX_PARAMS - (uint64_t)ti * FX_V * FX_D, info.n_params);
+			n = gpai_model_tensor_count(m);
+			CHECK_INT(gpai_model_tensor_count(g), n);
+			for (size_t i = 0; i < n; i++) {
+				const struct gpai_tensor *a = gpai_model_tensor(m, i);
+				const struct gpai_tensor *b = gpai_model_find(g, a->name);
+
+				if (!b)
+					continue;
+				if (a->dtype == GPAI_DTYPE_F32) {
+					same += a->nbytes == b->nbytes &&
+						memcmp(a->data, b->data, a->nbytes) == 0;
+					continue;
+				}
+				/* Q8_GROUP: each value within half a step of its
+				 * group's scale. */
+				{
+					const int8_t *q = a->data;
+					const float *w = b->data;
+					int gs = c->group_size, ok = 1;
+
+					for (uint64_t j = 0; j < a->n_elements; j++) {
+						float s;
+
+						memcpy(&s, (const unsigned char *)a->data + a->n_elements +
+							       4 * (j / gs), 4);
+						ok &= fabsf(q[j] * s - w[j]) <= 0.5f * s + 1e-7f;
+					}
+					same += ok;
+				}
+			}
+			CHECK_INT(n, same);
+			gpai_model_close(m);
+		}
+		gpai_model_close(g);
+	}
+}
+
+TEST(fixture_bad_llama2c_files_are_rejected)
+{
+	static const struct {
+		const char *kind, *needle;
+	} cases[] = {
+		{ "llama2c-truncated", "offset 36184: file is 36184 bytes; its config (dim 16, 2 layers, vocab 32) needs 36188" },
+		{ "llama2c-bad-version", "offset 4: unsupported llama2.c checkpoint version 9" },
+		{ "llama2c-bad-group", "offset 37: group size 3 does not divide dim 16" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct gpai_modelinfo info;
+		struct gpai_error err;
+		char args[256], file[64];
+
+		gpai_error_init(&err);
+		snprintf(file, sizeof(file), "%s.bin", cases[i].kind);
+		snprintf(args, sizeof(args), "bad %s %s", cases[i].kind, file);
+		CHECK_INT(0, fixture(args));
+		CHECK_ERR(GPAI_EFORMAT, gpai_model_probe_file(file, &info, &err), &err, cases[i].needle);
+		CHECK(strstr(gpai_errmsg(&err), file) != NULL);
+	}
+}
+
+/* The fixture's tokenizer.bin is what llama2.c's tokenizer reader (the
+ * engine's) accepts, with the fixture vocabulary's size. */
+TEST(fixture_tokenizer_bin_opens)
+{
+	struct gpai_tokenizer *tok = NULL;
+	struct gpai_error err;
+
+	gpai_error_init(&err);
+	CHECK_INT(0, fixture("tokenizer tok.bin"));
+	CHECK_OK(gpai_tokenizer_open_llama2c("tok.bin", FX_V, &tok, &err), &err);
+	CHECK_INT(FX_V, gpai_tokenizer_n_vocab(tok));
+	gpai_tokenizer_free(tok);
 }
