@@ -14,7 +14,7 @@
 #include <cJSON.h>
 
 static const char usage[] =
-	"gpai flops [NAME@VER] [--config FILE | --params N [--active-params N]]\n"
+	"gpai flops [NAME@VER] [--config FILE | --model PATH | --params N [--active-params N]]\n"
 	"           [--tokens D [--epochs E]] [--detailed [--context T]]\n"
 	"           [--hardware CHIP (--count N --hours H | --chip-hours X)\n"
 	"            --precision fp32|tf32|bf16|fp16|fp8 [--utilization U]]\n"
@@ -24,6 +24,8 @@ static const char usage[] =
 	"Estimates training compute in FLOP (one multiply-add = 2 FLOP).\n"
 	"  --config FILE        count parameters (total, active, breakdown) from an\n"
 	"                       HF config.json\n"
+	"  --model PATH         count from a model directory or file (config.json and\n"
+	"                       tensor headers: GGUF, safetensors, llama2.c)\n"
 	"  --params N           total parameters; --active-params N for MoE models\n"
 	"  --tokens D           tokens seen per epoch; --epochs E multiplies (default 1)\n"
 	"  --detailed           add the attention term (needs --config and --context)\n"
@@ -110,7 +112,7 @@ static int run_stages(const struct cli *cli, const char *path)
 
 /* Parsed options. */
 struct opts {
-	const char *config, *params, *active, *tokens, *epochs, *context;
+	const char *config, *model, *params, *active, *tokens, *epochs, *context;
 	const char *hardware, *count, *hours, *chip_hours, *precision, *util;
 	const char *stages, *ref;
 	int detailed, list;
@@ -120,6 +122,7 @@ static int parse(int argc, char **argv, struct opts *o)
 {
 	static const struct { const char *name; size_t off; } valued[] = {
 		{ "--config", offsetof(struct opts, config) },
+		{ "--model", offsetof(struct opts, model) },
 		{ "--params", offsetof(struct opts, params) },
 		{ "--active-params", offsetof(struct opts, active) },
 		{ "--tokens", offsetof(struct opts, tokens) },
@@ -192,6 +195,32 @@ static int from_flags(const struct opts *o, struct comp_estimate *e)
 		if (e->pc.context)
 			e->ops.context = e->pc.context;
 	}
+	if (o->model) {
+		struct gpai_model_count mc;
+
+		rc = gpai_params_from_model(o->model, &mc, &err);
+		if (rc)
+			return cli_fail(&err, "cannot count the parameters");
+		if (mc.have_config) {
+			e->pc = mc.pc;
+			e->have_params = 2;
+			if (e->pc.context)
+				e->ops.context = e->pc.context;
+		} else {
+			e->have_params = 1;
+		}
+		e->params = (double)mc.total;
+		e->active = (double)mc.active;
+		snprintf(e->params_source, sizeof(e->params_source), "model '%s' (%s count)",
+			 o->model, mc.basis);
+		gpai_strlcpy(e->params_note, mc.note, sizeof(e->params_note));
+		if (!mc.active && !o->active)
+			return cli_failf("insufficient information: need --active-params "
+					 "('%s' is a mixture of experts without a config.json)",
+					 o->model);
+		if (!mc.active)
+			e->active = e->params;
+	}
 	if (o->params) {
 		if (comp_posnum("--params", o->params, &e->params))
 			return CLI_FAIL;
@@ -201,15 +230,16 @@ static int from_flags(const struct opts *o, struct comp_estimate *e)
 		gpai_strlcpy(e->params_source, "--params", sizeof(e->params_source));
 	}
 	if (o->active) {
-		if (!o->params && !o->config)
-			return cli_usage("flops", "--active-params needs --params");
+		if (!o->params && !o->config && !o->model)
+			return cli_usage("flops", "--active-params needs --params or --model");
 		if (comp_posnum("--active-params", o->active, &e->active))
 			return CLI_FAIL;
 		if (e->active > e->params)
 			return cli_failf("--active-params: %s is more than the %s total parameters",
 					 o->active, o->params ? o->params : "counted");
-		gpai_strlcpy(e->params_source, "--params, --active-params",
-			     sizeof(e->params_source));
+		if (o->params)
+			gpai_strlcpy(e->params_source, "--params, --active-params",
+				     sizeof(e->params_source));
 	}
 	if (e->have_params)
 		comp_add_input(e, "N_active", e->params_source, "%.6g", e->active);
@@ -305,17 +335,14 @@ static int run(struct cli *cli, int argc, char **argv)
 		return argc > 2 ? cli_usage("flops", "--list-hardware takes no other option")
 				: list_hardware(cli);
 	if (o.stages) {
-		if (o.config || o.params || o.active || o.tokens || o.epochs || o.context ||
+		if (o.config || o.model || o.params || o.active || o.tokens || o.epochs || o.context ||
 		    o.hardware || o.count || o.hours || o.chip_hours || o.precision ||
 		    o.util || o.detailed || o.ref)
 			return cli_usage("flops", "--stages takes no other option");
 		return run_stages(cli, o.stages);
 	}
-	if (o.detailed && !o.config)
-		return cli_failf("insufficient information: --detailed needs the "
-				 "architecture (--config)");
-	if (o.config && o.params)
-		return cli_usage("flops", "give --config or --params, not both");
+	if (!!o.config + !!o.model + !!o.params > 1)
+		return cli_usage("flops", "give one of --config, --model and --params");
 	comp_estimate_init(&e);
 	if (o.ref)
 		return cli_usage("flops", "NAME@VER is read through the registry; "

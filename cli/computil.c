@@ -79,7 +79,8 @@ int comp_estimate_run(struct comp_estimate *e, int detailed)
 		if (detailed) {
 			if (e->have_params != 2)
 				return cli_failf("insufficient information: --detailed needs "
-						 "the architecture (--config or a model)");
+						 "the architecture (a config.json: --config, or --model "
+						 "with one)");
 			e->ops.n_layers = e->pc.n_layers;
 			e->ops.attn_qk_width = e->pc.attn_qk_width;
 			e->ops.attn_v_width = e->pc.attn_v_width;
@@ -178,10 +179,11 @@ void comp_estimate_print(const struct comp_estimate *e, int quiet)
 		       e->pc.architecture);
 		print_params(&e->pc);
 	} else if (e->have_params) {
-		printf("parameters: total %s, active %s (%s)\n",
-		       gpai_flop_2sf(e->params, a), gpai_flop_2sf(e->active, b),
+		printf("parameters: total %.6g, active %.6g (%s)\n", e->params, e->active,
 		       e->params_source);
 	}
+	if (e->params_note[0])
+		printf("  %s\n", e->params_note);
 	if (e->n_in) {
 		printf("inputs:\n");
 		for (size_t i = 0; i < e->n_in; i++)
@@ -265,6 +267,8 @@ static cJSON *params_json(const struct comp_estimate *e)
 	cJSON *o = cJSON_CreateObject(), *b;
 
 	cJSON_AddStringToObject(o, "source", e->params_source);
+	if (e->params_note[0])
+		cJSON_AddStringToObject(o, "count_note", e->params_note);
 	cJSON_AddNumberToObject(o, "total", e->params);
 	cJSON_AddNumberToObject(o, "active", e->active);
 	if (e->have_params != 2)

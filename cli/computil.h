@@ -24,6 +24,7 @@ struct comp_estimate {
 	int have_params;
 	struct gpai_param_count pc;     /* when have_params == 2 (a count) */
 	char params_source[320];
+	char params_note[640];          /* how config and tensor counts relate */
 	double params, active;          /* N total, N active */
 	struct gpai_ops_input ops;
 	int have_ops, have_detailed, have_hw, hw_assumed, disagree;

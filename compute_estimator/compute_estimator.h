@@ -66,6 +66,32 @@ int gpai_params_from_config_json(const char *what, const struct cJSON *cfg,
 				 struct gpai_param_count *pc,
 				 struct gpai_error *err);
 
+/* Parameters of a model on disk: the config count (when a config.json is
+ * there) and the tensor count from the file headers (read through
+ * inference.h), reconciled. */
+struct gpai_model_count {
+	int have_config;              /* pc holds a config.json count */
+	struct gpai_param_count pc;
+	int have_tensors;             /* the tensor fields below are set */
+	char format[16];              /* "gguf", "safetensors", "llama2c" */
+	uint64_t tensor_params;       /* elements over all tensors */
+	uint64_t tensor_params_distinct; /* minus a tied classifier stored twice */
+	uint64_t total, active;       /* the counts to use (active 0: unknown) */
+	const char *basis;            /* "config" or "tensor" (static) */
+	int agree;                    /* both counts present and equal: 1; differ: 0;
+					 only one: -1 */
+	char note[640];               /* how the counts relate, in words */
+};
+
+/* Counts the parameters of the model at path: a directory (its config.json
+ * and its weight files), a config.json, or one weight file (GGUF,
+ * safetensors or its HF index, llama2.c).  An unknown architecture in the
+ * config falls back to the tensor count and says so in note.  Errors:
+ * those of the readers (file and offset named), GPAI_EUNSUPPORTED when the
+ * path holds neither a known config nor model tensors. */
+int gpai_params_from_model(const char *path, struct gpai_model_count *mc,
+			   struct gpai_error *err);
+
 /* ---- number formats and the accelerator table -------------------------- */
 
 enum gpai_precision {
