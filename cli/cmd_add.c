@@ -64,7 +64,8 @@ static int run(struct cli *cli, int argc, char **argv)
 	cli_progress_end(&prog);
 	gpai_registry_close(reg);
 	if (rc)
-		return cli_fail(&err, "cannot add '%s'", o.path ? o.path : o.name ? o.name : "");
+		return cli_fail(&err, "cannot add '%s'", o.path ? o.path : o.name ? o.name
+				: o.facts_file ? o.facts_file : "--no-files");
 	if (cli->json) {
 		rc = cli_print_json(regutil_version_json(&v));
 	} else if (cli->quiet) {

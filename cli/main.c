@@ -24,6 +24,13 @@ extern const struct cli_cmd cmd_key;
 extern const struct cli_cmd cmd_sign;
 extern const struct cli_cmd cmd_verify;
 extern const struct cli_cmd cmd_catalogue;
+extern const struct cli_cmd cmd_fact;
+extern const struct cli_cmd cmd_alias;
+extern const struct cli_cmd cmd_log;
+extern const struct cli_cmd cmd_export;
+extern const struct cli_cmd cmd_rm;
+extern const struct cli_cmd cmd_gc;
+extern const struct cli_cmd cmd_fsck;
 extern const struct cli_cmd cmd_flops;
 extern const struct cli_cmd cmd_classify;
 
@@ -48,6 +55,13 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_sign,
 	&cmd_verify,
 	&cmd_catalogue,
+	&cmd_fact,
+	&cmd_alias,
+	&cmd_log,
+	&cmd_export,
+	&cmd_rm,
+	&cmd_gc,
+	&cmd_fsck,
 	&cmd_flops,
 	&cmd_classify,
 };

@@ -783,8 +783,120 @@ fail:
 	return rc;
 }
 
-/* Collects the files of path: a directory tree or one file. */
-static int collect(const char *path, struct entries *es, struct gpai_error *err)
+/* ---- archives ---- */
+
+struct arc_ctx {
+	struct gpai_registry *reg;
+	struct entries *es;
+	const struct gpai_add_opts *o;
+	const char *path;
+	struct gpai_error *err;
+};
+
+struct mem_reader {
+	const char *data;
+	size_t len, off;
+};
+
+static long mem_read(void *ctx, void *buf, unsigned long n)
+{
+	struct mem_reader *m = ctx;
+	size_t k = m->len - m->off < n ? m->len - m->off : n;
+
+	memcpy(buf, m->data + m->off, k);
+	m->off += k;
+	return (long)k;
+}
+
+static long entry_read(void *ctx, void *buf, unsigned long n)
+{
+	struct reg_archive_entry *e = ctx;
+
+	return e->read(e, buf, n);
+}
+
+/* Reads a small entry whole (for provenance.json); *len its size. */
+static int slurp_entry(struct reg_archive_entry *e, char **out, size_t *len)
+{
+	struct gpai_buf b;
+	char chunk[4096];
+	long got;
+
+	gpai_buf_init(&b);
+	while ((got = e->read(e, chunk, sizeof(chunk))) > 0) {
+		if (gpai_buf_append(&b, chunk, (size_t)got)) {
+			gpai_buf_release(&b);
+			return GPAI_ENOMEM;
+		}
+	}
+	if (got < 0) {
+		gpai_buf_release(&b);
+		return (int)got;
+	}
+	*len = b.len;
+	*out = gpai_buf_detach(&b);
+	return *out ? GPAI_OK : GPAI_ENOMEM;
+}
+
+static int arc_entry(void *ctx, struct reg_archive_entry *ae)
+{
+	struct arc_ctx *a = ctx;
+	struct mem_reader mem = { NULL, 0, 0 };
+	struct entry *e;
+	char *what, *data = NULL;
+	uint64_t size = 0, done = a->es->total;
+	int rc;
+
+	for (size_t i = 0; i < sizeof(default_ignores) / sizeof(default_ignores[0]); i++) {
+		size_t n = strlen(default_ignores[i]);
+
+		if (strncmp(ae->relpath, default_ignores[i], n) == 0 &&
+		    (ae->relpath[n] == '\0' || ae->relpath[n] == '/'))
+			return GPAI_OK; /* the walk reads the rest of the entry */
+	}
+	if (strcmp(ae->relpath, REG_PROVENANCE) == 0 && ae->size <= FACTS_FILE_MAX) {
+		cJSON *j;
+
+		rc = slurp_entry(ae, &data, &mem.len);
+		if (rc)
+			return rc == GPAI_ENOMEM ? gpai_error_set(a->err, rc, "out of memory") : rc;
+		j = cJSON_ParseWithLength(data, mem.len);
+		if (cJSON_IsObject(j) && gpai_json_str(j, "gpai_provenance")) {
+			cJSON_Delete(j);
+			free(data);
+			return GPAI_OK;
+		}
+		cJSON_Delete(j);
+		mem.data = data;
+	}
+	e = entries_push(a->es);
+	what = gpai_asprintf("%s: %s", a->path, ae->relpath);
+	if (!e || !what || !(e->relpath = gpai_strdup(ae->relpath))) {
+		free(what);
+		free(data);
+		return gpai_error_set(a->err, GPAI_ENOMEM, "out of memory");
+	}
+	if (data)
+		rc = reg_store_stream(a->reg, mem_read, &mem, what, e->hex, &size,
+				      a->o->progress, a->o->progress_ctx, done, done + ae->size,
+				      a->err);
+	else
+		rc = reg_store_stream(a->reg, entry_read, ae, what, e->hex, &size,
+				      a->o->progress, a->o->progress_ctx, done, done + ae->size,
+				      a->err);
+	free(what);
+	free(data);
+	if (rc)
+		return rc;
+	e->size = size;
+	a->es->total += size;
+	return GPAI_OK;
+}
+
+/* Collects the files of path: a directory tree or one file; for an
+ * archive only sets *is_archive (its files are stored as it is read). */
+static int collect(const char *path, struct entries *es, int *is_archive,
+		   struct gpai_error *err)
 {
 	struct stat st;
 	int rc;
@@ -802,6 +914,12 @@ static int collect(const char *path, struct entries *es, struct gpai_error *err)
 		if (rc == GPAI_OK && es->n == 0)
 			rc = gpai_error_set(err, GPAI_EFORMAT, "'%s' holds no files", path);
 		return rc;
+	}
+	/* An archive by content, or by name (so that a damaged archive is
+	 * refused instead of being stored as one opaque file). */
+	if (S_ISREG(st.st_mode) && (reg_archive_detect(path) || reg_archive_is_archive_name(path))) {
+		*is_archive = 1;
+		return GPAI_OK;
 	}
 	if (S_ISREG(st.st_mode)) {
 		struct entry *e = entries_push(es);
@@ -830,7 +948,7 @@ int gpai_registry_add(struct gpai_registry *reg, const struct gpai_add_opts *o,
 	struct plan pl;
 	char root[65] = "";
 	int64_t vid = 0, mid, base_id;
-	int rc, has_files = !o->no_files;
+	int rc, has_files = !o->no_files, is_archive = 0;
 
 	memset(&fi, 0, sizeof(fi));
 	memset(&es, 0, sizeof(es));
@@ -888,7 +1006,7 @@ int gpai_registry_add(struct gpai_registry *reg, const struct gpai_add_opts *o,
 		goto out;
 	}
 	if (has_files) {
-		rc = collect(o->path, &es, err);
+		rc = collect(o->path, &es, &is_archive, err);
 		if (rc)
 			goto out;
 	}
@@ -920,6 +1038,17 @@ int gpai_registry_add(struct gpai_registry *reg, const struct gpai_add_opts *o,
 				es.total += size - es.e[i].size; /* it changed while we read */
 			es.e[i].size = size;
 			done += size;
+		}
+	}
+	if (is_archive) {
+		struct arc_ctx a = { reg, &es, o, o->path, err };
+
+		rc = reg_archive_walk(o->path, NULL, arc_entry, &a, err);
+		if (rc)
+			goto out;
+		if (es.n == 0) {
+			rc = gpai_error_set(err, GPAI_EFORMAT, "archive '%s' holds no files", o->path);
+			goto out;
 		}
 	}
 	if (has_files && (rc = root_digest(&es, root, err)))

@@ -215,6 +215,52 @@ static int export_dir(const char *out, struct gpai_file *files, size_t n,
 	return rc;
 }
 
+/* An archive: the blobs under their paths plus provenance.json, which is
+ * staged in the registry's tmp/ (we hold the write lock, so no cleaner
+ * removes it while the archive is written). */
+static int export_archive(struct gpai_registry *reg, const char *out,
+			  struct gpai_file *files, size_t n, const char *prov,
+			  struct gpai_error *err)
+{
+	const char **names = calloc(n + 1, sizeof(*names));
+	const char **paths = calloc(n + 1, sizeof(*paths));
+	char *tmp = NULL;
+	int rc;
+
+	if (!names || !paths) {
+		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(files[i].relpath, REG_PROVENANCE) == 0) {
+			rc = gpai_error_set(err, GPAI_EEXIST,
+					    "the model has its own '%s'; it would clash with "
+					    "the export's", REG_PROVENANCE);
+			goto out;
+		}
+		names[i] = files[i].relpath;
+		paths[i] = files[i].blob_path;
+	}
+	tmp = gpai_asprintf("%s/%s/%ld-%u.provenance.json", reg->dir, REG_TMP,
+			    (long)getpid(), reg->tmp_seq++);
+	if (!tmp) {
+		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = gpai_write_file_atomic(tmp, prov, strlen(prov), 0644, err);
+	if (rc)
+		goto out;
+	names[n] = REG_PROVENANCE;
+	paths[n] = tmp;
+	rc = reg_archive_write(out, names, paths, (unsigned long)n + 1, err);
+	unlink(tmp);
+out:
+	free(tmp);
+	free(names);
+	free(paths);
+	return rc;
+}
+
 int gpai_registry_export(struct gpai_registry *reg, const char *ref,
 			 const char *out, struct gpai_error *err)
 {
@@ -237,7 +283,10 @@ int gpai_registry_export(struct gpai_registry *reg, const char *ref,
 	rc = gpai_registry_provenance(reg, &v, &prov, err);
 	if (rc)
 		goto out;
-	rc = export_dir(out, files, n, prov, err);
+	if (reg_archive_is_archive_name(out))
+		rc = export_archive(reg, out, files, n, prov, err);
+	else
+		rc = export_dir(out, files, n, prov, err);
 out:
 	free(prov);
 	gpai_files_free(files, n);

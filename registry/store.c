@@ -761,16 +761,22 @@ int gpai_registry_fsck(struct gpai_registry *reg, struct gpai_fsck_report *r,
 			gpai_buf_puts(&ib, "; ");
 		gpai_buf_puts(&ib, (const char *)sqlite3_column_text(st, 0));
 	}
-	sqlite3_finalize(st);
 	if (s != SQLITE_DONE) {
-		gpai_buf_release(&ib);
-		return reg_db_error(reg, err, "cannot check the database");
+		/* A database too damaged to check is itself the finding. */
+		if (ib.len)
+			gpai_buf_puts(&ib, "; ");
+		gpai_buf_puts(&ib, sqlite3_errmsg(reg->db));
 	}
+	sqlite3_finalize(st);
 	r->integrity = gpai_buf_detach(&ib);
 	if (!r->integrity)
 		return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
 
 	rc = load_referenced(reg, &f.refs, err);
+	if (rc && strcmp(r->integrity, "ok") != 0) {
+		r->clean = 0; /* blobs cannot be checked against a broken catalogue */
+		return GPAI_OK;
+	}
 	if (rc)
 		return rc;
 	f.seen = calloc(f.refs.n + 1, 1);

@@ -106,9 +106,11 @@ test_expect_success '--base without --relation and the reverse are refused' '
 	grep_q "relation needs --base" err
 '
 
-test_expect_success 'a bad --access is refused; --no-files needs --access' '
+test_expect_success 'a bad --access is refused; --no-files needs --name and --access' '
 	test_expect_code 1 gpai add "$SAMPLE" --name d --access public 2>err &&
 	grep_q "invalid access .public." err &&
+	test_expect_code 1 gpai add --no-files --access api 2>err &&
+	grep_q "no-files needs --name" err &&
 	test_expect_code 1 gpai add --no-files --name d 2>err &&
 	grep_q "no-files needs --access" err
 '
