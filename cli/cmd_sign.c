@@ -1,9 +1,11 @@
 /*
- * cmd_sign.c - `gpai sign PATH --key KEY.pem`: hash a model with the OMS
- * rules and write its signature (Sigstore bundle v0.3 JSON, key or
- * certificate method) next to it.
+ * cmd_sign.c - `gpai sign PATH|NAME@VER --key KEY.pem`: hash a model with
+ * the OMS rules and write its signature (Sigstore bundle v0.3 JSON, key or
+ * certificate method) next to it, or - for a registry version - hash its
+ * blobs and store the signature in the registry.
  */
 #include "cli.h"
+#include "regutil.h"
 #include "sigopts.h"
 
 #include <stdlib.h>
@@ -18,6 +20,103 @@ static char *default_signature(const char *path)
 	if (gpai_is_dir(path))
 		return gpai_path_join(path, GPAI_OMS_SIGNATURE_NAME);
 	return gpai_asprintf("%s.sig", path);
+}
+
+/* Signs registry version ref: re-hashes its blobs (they must still match
+ * the catalogue), signs, stores the bundle, and writes it to sigpath too
+ * when one was given. */
+static int sign_ref(struct cli *cli, const char *ref, struct sigopts *so,
+		    const struct gpai_sign_options *sign, const char *sigpath)
+{
+	struct gpai_registry *reg = NULL;
+	struct gpai_version v;
+	struct sigopts_files f;
+	struct gpai_manifest m;
+	struct gpai_error err;
+	struct cli_progress prog = { cli, "hashing", 0 };
+	char *bundle = NULL, hex[65], signer[256] = "";
+	int rc, have_v = 0;
+
+	memset(&f, 0, sizeof(f));
+	gpai_manifest_init(&m);
+	gpai_error_init(&err);
+	if (so->n_ignore || so->h.no_default_ignores || so->h.allow_symlinks)
+		return cli_usage("sign", "--ignore-paths, --no-default-ignores and "
+				 "--allow-symlinks apply to a PATH, not to registry version '%s'",
+				 ref);
+	if (sigopts_open_registry(cli, ref, &reg))
+		return CLI_FAIL;
+	if ((rc = gpai_registry_lookup(reg, ref, &v, &err))) {
+		rc = cli_fail(&err, "cannot sign '%s'", ref);
+		goto out;
+	}
+	have_v = 1;
+	if ((rc = sigopts_load_files(reg, &v, &f, &err))) {
+		rc = cli_fail(&err, "cannot sign '%s'", ref);
+		goto out;
+	}
+	so->h.progress = cli_progress_cb;
+	so->h.progress_ctx = &prog;
+	rc = gpai_oms_hash_files(v.name, f.list, f.n, &so->h, &m, &err);
+	cli_progress_end(&prog);
+	if (rc) {
+		rc = cli_fail(&err, "cannot hash the blobs of '%s@%s'", v.name, v.version);
+		goto out;
+	}
+	gpai_hex_encode(m.root, 32, hex);
+	/* The catalogue's root digest is the files/sha256 one: a different
+	 * value there means a blob changed since it was stored. */
+	if (so->h.method == GPAI_OMS_FILES && so->h.hash == GPAI_OMS_SHA256 &&
+	    strcmp(hex, v.root_digest) != 0) {
+		rc = cli_failf("cannot sign '%s@%s': its blobs do not match the catalogue "
+			       "(root sha256:%s, recorded %s); run 'gpai fsck'", v.name,
+			       v.version, hex, v.root_digest);
+		goto out;
+	}
+	if (gpai_oms_sign_ex(&m, sign, &bundle, signer, sizeof(signer), &err)) {
+		rc = cli_fail(&err, "cannot sign '%s@%s'", v.name, v.version);
+		goto out;
+	}
+	if (gpai_registry_signature_add(reg, &v, sign->cert_path ? "certificate" : "key",
+					signer, hex, bundle, &err)) {
+		rc = cli_fail(&err, "cannot store the signature of '%s@%s'", v.name, v.version);
+		goto out;
+	}
+	if (sigpath && gpai_write_file_atomic(sigpath, bundle, strlen(bundle), 0644, &err)) {
+		rc = cli_fail(&err, "cannot write the signature");
+		goto out;
+	}
+	if (cli->json) {
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(j, "model", ref);
+		cJSON_AddStringToObject(j, "name", v.name);
+		cJSON_AddStringToObject(j, "version", v.version);
+		if (sigpath)
+			cJSON_AddStringToObject(j, "signature", sigpath);
+		else
+			cJSON_AddNullToObject(j, "signature");
+		cJSON_AddStringToObject(j, "method", sign->cert_path ? "certificate" : "key");
+		cJSON_AddStringToObject(j, "signer", signer);
+		cJSON_AddStringToObject(j, "root_digest", hex);
+		cJSON_AddNumberToObject(j, "resources", (double)m.n);
+		rc = cli_print_json(j);
+	} else {
+		if (!cli->quiet)
+			printf("signed '%s@%s': %zu resources, root sha256:%s; stored in the "
+			       "registry\n", v.name, v.version, m.n, hex);
+		if (sigpath)
+			printf("%s\n", sigpath);
+		rc = CLI_OK;
+	}
+out:
+	free(bundle);
+	gpai_manifest_release(&m);
+	sigopts_files_free(&f);
+	if (have_v)
+		gpai_version_release(&v);
+	gpai_registry_close(reg);
+	return rc;
 }
 
 static int run(struct cli *cli, int argc, char **argv)
@@ -75,6 +174,10 @@ static int run(struct cli *cli, int argc, char **argv)
 		rc = cli_usage("sign", "--chain needs --cert");
 		goto usage_out;
 	}
+	if (sigopts_is_ref(path)) {
+		rc = sign_ref(cli, path, &so, &sign, sigpath);
+		goto usage_out;
+	}
 	if (!sigpath) {
 		defsig = default_signature(path);
 		if (!defsig) {
@@ -127,7 +230,7 @@ usage_out:
 
 const struct cli_cmd cmd_sign = {
 	"sign", "write an OMS v1.0 signature (model.sig) for a model",
-	"gpai sign PATH --key KEY.pem [--cert LEAF.pem [--chain CHAIN.pem]]\n"
+	"gpai sign PATH|NAME[@VER] --key KEY.pem [--cert LEAF.pem [--chain CHAIN.pem]]\n"
 	"               [--signature FILE] [hashing options]\n"
 	"\n"
 	"Hashes the model directory (or file) at PATH with the OpenSSF Model Signing\n"
@@ -135,7 +238,10 @@ const struct cli_cmd cmd_sign = {
 	"P-384 or P-521) and writes a Sigstore bundle v0.3 JSON to FILE (default\n"
 	"PATH/model.sig for a directory, PATH.sig for a file).  With --cert (alias\n"
 	"--certificate) the bundle carries the X.509 chain (leaf, then --chain)\n"
-	"instead of a key hint.\n"
+	"instead of a key hint.  An argument that is not a file or directory is a\n"
+	"registry version: its blobs are re-hashed (they must match the catalogue),\n"
+	"and the signature is stored in the registry (and written to --signature\n"
+	"FILE when given); `gpai show` lists it.\n"
 	"\n"
 	SIGOPTS_USAGE,
 	run,

@@ -3,7 +3,10 @@
  * verify.
  */
 #include "cli.h"
+#include "registry.h"
 #include "sigopts.h"
+
+#include <sys/stat.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -89,4 +92,96 @@ int sigopts_parse(struct sigopts *o, const char *cmd, int argc, char **argv, int
 	}
 	++*i;
 	return 1;
+}
+
+int sigopts_is_ref(const char *arg)
+{
+	struct stat st;
+
+	/* Registry names are words: anything with a '/' is a path. */
+	return strchr(arg, '/') == NULL && lstat(arg, &st) != 0;
+}
+
+int sigopts_open_registry(const struct cli *cli, const char *arg,
+			  struct gpai_registry **reg)
+{
+	struct gpai_error err;
+
+	gpai_error_init(&err);
+	if (gpai_registry_open(cli->registry, reg, &err)) {
+		if (sigopts_is_ref(arg))
+			return cli_failf("'%s' is not a file or directory, nor a registry "
+					 "version: %s", arg, gpai_errmsg(&err));
+		return cli_fail(&err, "cannot open registry");
+	}
+	return CLI_OK;
+}
+
+int sigopts_load_files(struct gpai_registry *reg, const struct gpai_version *v,
+		       struct sigopts_files *out, struct gpai_error *err)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = gpai_registry_files(reg, v, &out->files, &out->n, err);
+	if (rc)
+		return rc;
+	out->list = calloc(out->n ? out->n : 1, sizeof(*out->list));
+	if (!out->list) {
+		sigopts_files_free(out);
+		return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < out->n; i++) {
+		out->list[i].name = out->files[i].relpath;
+		out->list[i].path = out->files[i].blob_path;
+		out->list[i].size = out->files[i].size;
+	}
+	return GPAI_OK;
+}
+
+void sigopts_files_free(struct sigopts_files *f)
+{
+	gpai_files_free(f->files, f->n);
+	free(f->list);
+	memset(f, 0, sizeof(*f));
+}
+
+int sigopts_load_trusted(struct gpai_registry *reg, struct sigopts_trusted *t,
+			 struct gpai_error *err)
+{
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	rc = gpai_registry_keys(reg, &t->keys, &t->n, err);
+	if (rc)
+		return rc;
+	t->key_pems = calloc(t->n + 1, sizeof(char *));
+	t->ca_pems = calloc(t->n + 1, sizeof(char *));
+	if (!t->key_pems || !t->ca_pems) {
+		sigopts_trusted_free(t);
+		return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		if (!t->keys[i].trusted)
+			continue;
+		if (t->keys[i].is_ca)
+			t->ca_pems[t->n_ca++] = t->keys[i].pem;
+		else
+			t->key_pems[t->n_key++] = t->keys[i].pem;
+	}
+	if (t->n_key + t->n_ca == 0) {
+		sigopts_trusted_free(t);
+		return gpai_error_set(err, GPAI_ENOTFOUND,
+				      "no trusted key in the registry (see 'gpai key import "
+				      "--trust' and 'gpai key trust')");
+	}
+	return GPAI_OK;
+}
+
+void sigopts_trusted_free(struct sigopts_trusted *t)
+{
+	gpai_trusted_keys_free(t->keys, t->n);
+	free(t->key_pems);
+	free(t->ca_pems);
+	memset(t, 0, sizeof(*t));
 }

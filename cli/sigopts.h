@@ -37,4 +37,42 @@ int sigopts_parse(struct sigopts *o, const char *cmd, int argc, char **argv, int
 	"                          basename (not \".\"), shard algorithm = hash\n" \
 	"  --threads N             worker threads (default: online CPUs)\n"
 
+/* ---- registry versions (gpai sign/verify NAME@VER) ---- */
+
+struct gpai_registry;
+struct gpai_version;
+struct gpai_file;
+
+/* 1 when arg names no file or directory on disk (then it is a registry
+ * reference NAME[@VER|@ALIAS]). */
+int sigopts_is_ref(const char *arg);
+/* Opens cli->registry for arg; on failure prints an error that says, for a
+ * reference, that arg is no file either.  CLI_OK or CLI_FAIL. */
+int sigopts_open_registry(const struct cli *cli, const char *arg,
+			  struct gpai_registry **reg);
+
+/* The blobs of a registry version as a hashing list.  *files and *list
+ * are freed with sigopts_files_free. */
+struct sigopts_files {
+	struct gpai_file *files;
+	struct gpai_oms_file *list;
+	size_t n;
+};
+int sigopts_load_files(struct gpai_registry *reg, const struct gpai_version *v,
+		       struct sigopts_files *out, struct gpai_error *err);
+void sigopts_files_free(struct sigopts_files *f);
+
+/* The trusted keys and CA certificates of the registry as PEM arrays for
+ * gpai_verify_options (pointers into *keys; free with
+ * sigopts_trusted_free).  GPAI_ENOTFOUND when none is trusted. */
+struct sigopts_trusted {
+	struct gpai_trusted_key *keys;
+	size_t n;
+	const char **key_pems, **ca_pems;
+	size_t n_key, n_ca;
+};
+int sigopts_load_trusted(struct gpai_registry *reg, struct sigopts_trusted *t,
+			 struct gpai_error *err);
+void sigopts_trusted_free(struct sigopts_trusted *t);
+
 #endif

@@ -75,6 +75,8 @@ static BIO *mem_bio(const char *text, size_t len, struct gpai_error *err)
 		gpai_error_set(err, GPAI_ENOMEM, "out of memory");
 		return NULL;
 	}
+	/* BIO_reset() rewinds for a second parse instead of emptying it. */
+	BIO_set_flags(b, BIO_FLAGS_NONCLEAR_RST);
 	return b;
 }
 
@@ -394,6 +396,13 @@ static cJSON *cert_json(X509 *x)
 int gpai_oms_sign(const struct gpai_manifest *m, const struct gpai_sign_options *o,
 		  char **bundle_json, struct gpai_error *err)
 {
+	return gpai_oms_sign_ex(m, o, bundle_json, NULL, 0, err);
+}
+
+int gpai_oms_sign_ex(const struct gpai_manifest *m, const struct gpai_sign_options *o,
+		     char **bundle_json, char *signer, size_t signer_len,
+		     struct gpai_error *err)
+{
 	EVP_PKEY *pk = NULL;
 	EVP_MD_CTX *mdctx = NULL;
 	const EVP_MD *md;
@@ -425,6 +434,9 @@ int gpai_oms_sign(const struct gpai_manifest *m, const struct gpai_sign_options 
 		}
 		if (o->chain_path && (rc = gpai_load_certs(o->chain_path, &chain, err)))
 			goto out;
+		if (signer)
+			X509_NAME_oneline(X509_get_subject_name(sk_X509_value(leaf, 0)), signer,
+					  (int)signer_len);
 	}
 
 	rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
@@ -454,6 +466,8 @@ int gpai_oms_sign(const struct gpai_manifest *m, const struct gpai_sign_options 
 
 		if ((rc = gpai_pubkey_hint(pk, hint, err)))
 			goto out;
+		if (signer)
+			gpai_strlcpy(signer, hint, signer_len);
 		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
 		ok = pub && cJSON_AddStringToObject(pub, "hint", hint);
 	} else if (ok) {

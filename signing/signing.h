@@ -211,6 +211,11 @@ struct gpai_sign_options {
  * signing key. */
 int gpai_oms_sign(const struct gpai_manifest *m, const struct gpai_sign_options *o,
 		  char **bundle_json, struct gpai_error *err);
+/* The same, and signer (when not NULL) receives the key hint (key method)
+ * or the leaf certificate's subject (certificate method). */
+int gpai_oms_sign_ex(const struct gpai_manifest *m, const struct gpai_sign_options *o,
+		     char **bundle_json, char *signer, size_t signer_len,
+		     struct gpai_error *err);
 
 /* Verification material of a bundle. */
 enum gpai_oms_material {

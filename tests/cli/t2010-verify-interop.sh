@@ -71,6 +71,10 @@ for d in "$R"/v*-elliptic-key "$R"/v*-certificate; do
 	"
 done
 
+test_expect_success 'a certificate PEM given as --key stands for its key' '
+	gpai verify "$R/v1.1.0-elliptic-key" --key "$K/signing-key-cert.pem" --ignore-paths ignore-me
+'
+
 test_expect_success 'a wrong key or a wrong CA is rejected' '
 	gpai key generate --curve p384 --out other.pem >/dev/null &&
 	test_expect_code 1 gpai verify "$R/v1.1.0-elliptic-key" --key other.pub.pem 2>err &&
