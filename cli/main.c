@@ -33,6 +33,13 @@ extern const struct cli_cmd cmd_gc;
 extern const struct cli_cmd cmd_fsck;
 extern const struct cli_cmd cmd_flops;
 extern const struct cli_cmd cmd_classify;
+extern const struct cli_cmd cmd_fact;
+extern const struct cli_cmd cmd_alias;
+extern const struct cli_cmd cmd_log;
+extern const struct cli_cmd cmd_export;
+extern const struct cli_cmd cmd_rm;
+extern const struct cli_cmd cmd_gc;
+extern const struct cli_cmd cmd_fsck;
 
 static const struct cli_cmd cmd_help = {
 	"help", "show the commands, or one command's usage",
@@ -64,6 +71,13 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_fsck,
 	&cmd_flops,
 	&cmd_classify,
+	&cmd_fact,
+	&cmd_alias,
+	&cmd_log,
+	&cmd_export,
+	&cmd_rm,
+	&cmd_gc,
+	&cmd_fsck,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
