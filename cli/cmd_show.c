@@ -9,8 +9,9 @@
 
 #include <cJSON.h>
 
-/* Prints the members of a model-metadata object on one line. */
-static void print_model(const char *indent, const char *text)
+/* Prints the members of a model-metadata object after `head` on one line
+ * (zero and empty members left out), then its note after `indent`. */
+static void print_model(const char *head, const char *indent, const char *text)
 {
 	cJSON *j = text ? cJSON_Parse(text) : NULL, *it;
 	int first = 1;
@@ -19,11 +20,15 @@ static void print_model(const char *indent, const char *text)
 		cJSON_Delete(j);
 		return;
 	}
-	fputs(indent, stdout);
+	fputs(head, stdout);
 	cJSON_ArrayForEach(it, j) {
+		if (strcmp(it->string, "note") == 0)
+			continue;
 		if (cJSON_IsNumber(it) && it->valuedouble == 0)
 			continue;
-		if (cJSON_IsString(it) && (!*it->valuestring || strcmp(it->string, "note") == 0))
+		if (strcmp(it->string, "tied_embeddings") == 0 && it->valuedouble < 0)
+			continue;
+		if (cJSON_IsString(it) && !*it->valuestring)
 			continue;
 		if (cJSON_IsNumber(it))
 			printf("%s%s %.0f", first ? "" : ", ", it->string, it->valuedouble);
@@ -129,16 +134,14 @@ static int run(struct cli *cli, int argc, char **argv)
 		printf("  files      none (registered with --no-files)\n");
 	} else {
 		printf("  root       sha256:%s\n", v.root_digest);
-		if (v.model_json) {
-			fputs("  model     ", stdout);
-			print_model(" ", v.model_json);
-		}
+		if (v.model_json)
+			print_model("  model      ", "             ", v.model_json);
 		printf("  files      %zu, %s\n", nfiles, cli_bytes(v.total_bytes, b));
 		for (size_t i = 0; i < nfiles; i++) {
 			printf("    %s  %12llu  %s\n", files[i].sha256,
 			       (unsigned long long)files[i].size, files[i].relpath);
 			if (files[i].model_json)
-				print_model("      ", files[i].model_json);
+				print_model("      ", "      ", files[i].model_json);
 		}
 	}
 	if (nfacts) {

@@ -21,6 +21,7 @@
 #include <cJSON.h>
 
 #include "archive_private.h"
+#include "inference.h"
 #include "signing.h"
 
 /* Largest fact file read (bytes). */
@@ -517,6 +518,90 @@ out:
 	return rc;
 }
 
+static int ends_with_any(const char *s, const char *end)
+{
+	size_t n = strlen(s), m = strlen(end);
+
+	return n >= m && strcmp(s + n - m, end) == 0;
+}
+
+/* ---- model metadata (inference's model-file readers) ---- */
+
+/* The JSON text stored for a model-file probe (docs/show.md, "model"); NULL
+ * for an opaque file. */
+static char *info_json(const struct gpai_modelinfo *mi)
+{
+	cJSON *o;
+	char *text;
+
+	if (strcmp(mi->format, "opaque") == 0 && !mi->note[0])
+		return NULL;
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "format", mi->format);
+	cJSON_AddStringToObject(o, "architecture", mi->architecture);
+	cJSON_AddNumberToObject(o, "n_tensors", (double)mi->n_tensors);
+	cJSON_AddNumberToObject(o, "n_params", (double)mi->n_params);
+	cJSON_AddNumberToObject(o, "n_params_distinct", (double)mi->n_params_distinct);
+	cJSON_AddNumberToObject(o, "n_bytes", (double)mi->n_bytes);
+	cJSON_AddStringToObject(o, "dtypes", mi->dtypes);
+	cJSON_AddNumberToObject(o, "n_layers", (double)mi->n_layers);
+	cJSON_AddNumberToObject(o, "hidden_size", (double)mi->hidden_size);
+	cJSON_AddNumberToObject(o, "ffn_hidden_size", (double)mi->ffn_hidden_size);
+	cJSON_AddNumberToObject(o, "n_heads", (double)mi->n_heads);
+	cJSON_AddNumberToObject(o, "n_kv_heads", (double)mi->n_kv_heads);
+	cJSON_AddNumberToObject(o, "vocab_size", (double)mi->vocab_size);
+	cJSON_AddNumberToObject(o, "context_length", (double)mi->context_length);
+	cJSON_AddNumberToObject(o, "n_experts", (double)mi->n_experts);
+	cJSON_AddNumberToObject(o, "n_experts_used", (double)mi->n_experts_used);
+	cJSON_AddNumberToObject(o, "tied_embeddings", mi->tied_embeddings);
+	cJSON_AddStringToObject(o, "tokenizer", mi->tokenizer);
+	cJSON_AddStringToObject(o, "note", mi->note);
+	text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return text;
+}
+
+/* Probes one file (path on disk, shown as `shown`).  A malformed header
+ * fails unless opaque, which records it as an opaque file with the reason
+ * in the note.  *json is NULL for files that are no model. */
+static int probe_one(const char *path, const char *shown, int opaque, char **json,
+		     struct gpai_error *err)
+{
+	struct gpai_modelinfo mi;
+	struct gpai_error perr;
+	int rc;
+
+	*json = NULL;
+	gpai_error_init(&perr);
+	rc = gpai_model_probe_file(path, &mi, &perr);
+	if (rc == GPAI_EFORMAT && opaque) {
+		memset(&mi, 0, sizeof(mi));
+		gpai_strlcpy(mi.format, "opaque", sizeof(mi.format));
+		mi.tied_embeddings = -1;
+		snprintf(mi.note, sizeof(mi.note), "stored as opaque (--opaque): %s",
+			 gpai_errmsg(&perr));
+	} else if (rc) {
+		gpai_error_set(err, rc, "%s", gpai_errmsg(&perr));
+		if (strcmp(path, shown) != 0)
+			gpai_error_prefix(err, "'%s'", shown);
+		if (rc == GPAI_EFORMAT)
+			gpai_error_prefix(err, "malformed model file (add --opaque to store "
+					  "it as an opaque file)");
+		return rc;
+	}
+	*json = info_json(&mi);
+	if (!*json && strcmp(mi.format, "opaque") != 0)
+		return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+	return GPAI_OK;
+}
+
+/* The index of an HF sharded checkpoint reads every shard: per file, only
+ * the shards themselves are described. */
+static int skip_probe(const char *relpath)
+{
+	return ends_with_any(relpath, ".safetensors.index.json");
+}
+
 /* ---- adding ---------------------------------------------------------------------------- */
 
 /* The add options after merging the command line over the fact file. */
@@ -647,6 +732,7 @@ static int resolve_base(struct gpai_registry *reg, const char *base, int64_t *id
 /* The one transaction that makes the version visible. */
 static int commit_version(struct gpai_registry *reg, const struct plan *pl,
 			  int has_files, struct entries *es, const char *root,
+			  const char *model_json,
 			  const struct facts_in *fi, int64_t *vid, struct gpai_error *err)
 {
 	char who[128], at[21], numbuf[32];
@@ -716,7 +802,7 @@ static int commit_version(struct gpai_registry *reg, const struct plan *pl,
 	else
 		sqlite3_bind_null(st, 10);
 	sqlite3_bind_text(st, 11, pl->relation, -1, SQLITE_STATIC);
-	sqlite3_bind_null(st, 12);
+	sqlite3_bind_text(st, 12, model_json, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 13, who, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 14, at, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
@@ -893,6 +979,46 @@ static int arc_entry(void *ctx, struct reg_archive_entry *ae)
 	return GPAI_OK;
 }
 
+/* Archive entries are described from their blobs (formats are sniffed by
+ * content); the version takes the first model file in the order a
+ * directory would be opened in (safetensors, GGUF, llama2.c). */
+static int probe_archive(struct gpai_registry *reg, struct entries *es,
+			 const struct gpai_add_opts *o, char **model_json,
+			 struct gpai_error *err)
+{
+	static const char *const prefer[] = { "\"safetensors\"", "\"gguf\"", "\"llama2c\"" };
+
+	for (size_t i = 0; i < es->n; i++) {
+		char *blob, *shown;
+		int rc;
+
+		if (skip_probe(es->e[i].relpath))
+			continue;
+		blob = reg_blob_path(reg, es->e[i].hex);
+		shown = gpai_asprintf("%s: %s", o->path, es->e[i].relpath);
+		if (!blob || !shown) {
+			free(blob);
+			free(shown);
+			return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		}
+		rc = probe_one(blob, shown, o->opaque, &es->e[i].model_json, err);
+		free(blob);
+		free(shown);
+		if (rc)
+			return rc;
+	}
+	for (size_t k = 0; k < sizeof(prefer) / sizeof(prefer[0]); k++) {
+		for (size_t i = 0; i < es->n; i++) {
+			if (es->e[i].model_json && strstr(es->e[i].model_json, prefer[k])) {
+				*model_json = gpai_strdup(es->e[i].model_json);
+				return *model_json ? GPAI_OK
+					: gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+			}
+		}
+	}
+	return GPAI_OK;
+}
+
 /* Collects the files of path: a directory tree or one file; for an
  * archive only sets *is_archive (its files are stored as it is read). */
 static int collect(const char *path, struct entries *es, int *is_archive,
@@ -949,6 +1075,7 @@ int gpai_registry_add(struct gpai_registry *reg, const struct gpai_add_opts *o,
 	char root[65] = "";
 	int64_t vid = 0, mid, base_id;
 	int rc, has_files = !o->no_files, is_archive = 0;
+	char *model_json = NULL;
 
 	memset(&fi, 0, sizeof(fi));
 	memset(&es, 0, sizeof(es));
@@ -1009,6 +1136,22 @@ int gpai_registry_add(struct gpai_registry *reg, const struct gpai_add_opts *o,
 		rc = collect(o->path, &es, &is_archive, err);
 		if (rc)
 			goto out;
+		/* Model headers are read before anything is stored, so that a
+		 * malformed one stops the add with nothing written. */
+		for (size_t i = 0; i < es.n; i++) {
+			if (skip_probe(es.e[i].relpath))
+				continue;
+			rc = probe_one(es.e[i].path, es.e[i].path, o->opaque, &es.e[i].model_json, err);
+			if (rc)
+				goto out;
+		}
+		if (!is_archive && gpai_is_dir(o->path)) {
+			rc = probe_one(o->path, o->path, o->opaque, &model_json, err);
+			if (rc)
+				goto out;
+		} else if (!is_archive && es.n == 1 && es.e[0].model_json) {
+			model_json = gpai_strdup(es.e[0].model_json);
+		}
 	}
 	rc = reg_write_lock(reg, NULL, err);
 	if (rc)
@@ -1050,15 +1193,19 @@ int gpai_registry_add(struct gpai_registry *reg, const struct gpai_add_opts *o,
 			rc = gpai_error_set(err, GPAI_EFORMAT, "archive '%s' holds no files", o->path);
 			goto out;
 		}
+		rc = probe_archive(reg, &es, o, &model_json, err);
+		if (rc)
+			goto out;
 	}
 	if (has_files && (rc = root_digest(&es, root, err)))
 		goto out;
 
 	/* 3. One transaction makes the version visible. */
-	rc = commit_version(reg, &pl, has_files, &es, root, &fi, &vid, err);
+	rc = commit_version(reg, &pl, has_files, &es, root, model_json, &fi, &vid, err);
 	if (rc == GPAI_OK && out)
 		rc = reg_load_version(reg, vid, out, err);
 out:
+	free(model_json);
 	free(pl.name_owned);
 	facts_in_release(&fi);
 	entries_release(&es);
