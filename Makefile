@@ -7,6 +7,7 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make demo       the README's main job on the embedded default
 #   make fuzz       libFuzzer targets for the parsers (clang)
+#   make catalogue-doc  regenerate the classification table in docs/catalogue.md
 #
 # DEVELOPER=1 (and CI) adds -Werror; SANITIZE=1 builds with ASan+UBSan;
 # V=1 shows the full compiler command lines.
@@ -115,6 +116,12 @@ check: test
 bench: all $(FIXTOOL)
 	@BUILD=$(BUILD) sh bench/run.sh
 
+# docs/catalogue.md's classification table, judged on CATALOGUE_AS_OF.
+CATALOGUE_AS_OF ?= 2026-11-29
+catalogue-doc: $(BUILD)/gpai
+	$(say) GEN docs/catalogue.md
+	$(Q)sh tools/catalogue-doc.sh $(BUILD)/gpai docs/catalogue.md $(CATALOGUE_AS_OF)
+
 demo: all $(FIXTOOL)
 	@BUILD=$(BUILD) sh tools/demo.sh
 
@@ -129,7 +136,7 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all tests test check bench demo fuzz install clean
+.PHONY: all tests test check bench demo fuzz install clean catalogue-doc
 .SECONDARY:
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(UNIT_BINS:=.d) $(HARNESS:.o=.d) $(BUILD)/tests/fixture.d

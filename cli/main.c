@@ -40,6 +40,7 @@ extern const struct cli_cmd cmd_export;
 extern const struct cli_cmd cmd_rm;
 extern const struct cli_cmd cmd_gc;
 extern const struct cli_cmd cmd_fsck;
+extern const struct cli_cmd cmd_report;
 
 static const struct cli_cmd cmd_help = {
 	"help", "show the commands, or one command's usage",
@@ -78,6 +79,7 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_rm,
 	&cmd_gc,
 	&cmd_fsck,
+	&cmd_report,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
