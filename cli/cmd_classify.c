@@ -8,6 +8,7 @@
 #include "regutil.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,13 +17,16 @@
 #include <cJSON.h>
 
 static const char usage[] =
-	"gpai classify (--flops X [--low L --high H] | --stages FILE)\n"
+	"gpai classify (NAME@VER | --flops X [--low L --high H] | --stages FILE)\n"
 	"              [--base-flops Y | --base-unknown gpai|systemic]\n"
 	"              [--outputs text,audio,image,video,other] [--revenue USD]\n"
 	"              [--cost USD] [--known YYYY-MM-DD] [--on YYYY-MM-DD]\n"
 	"\n"
 	"Classifies training compute (FLOP) against each threshold of\n"
 	"`gpai classify --list`: below, above, or within the uncertainty band.\n"
+	"  NAME@VER             compute from the version's facts (training.stages, or\n"
+	"                       the estimate from the other facts); its base model\n"
+	"                       (lineage) is the original for the modification rule\n"
 	"  --flops X            the model's training compute; with --base-flops or\n"
 	"                       --base-unknown, the compute of the modification\n"
 	"  --low L --high H     its interval (default +/-30 %, EU Guidelines Annex A.2)\n"
@@ -267,6 +271,96 @@ static cJSON *results_json(const struct gpai_classification *r, size_t n,
 	return o;
 }
 
+static void note(char *notes, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void note(char *notes, size_t size, const char *fmt, ...)
+{
+	size_t n = strlen(notes);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(notes + n, size - n, fmt, ap);
+	va_end(ap);
+}
+
+/* Fills in from version o->ref: its compute per scope (facts or stages),
+ * its base model's compute through the lineage, its output modalities and
+ * its training start (the date the compute is known, Guidelines s2.3.2). */
+static int from_registry(const struct cli *cli, const struct opts *o,
+			 struct gpai_classify_input *in, char *notes, size_t size)
+{
+	struct gpai_registry *reg;
+	struct comp_version cv, base;
+	struct gpai_estimate orig;
+	const char *how = "";
+	int have_base = 0, rc = CLI_FAIL;
+
+	if (regutil_open(cli, &reg))
+		return CLI_FAIL;
+	if (comp_version_load(reg, o->ref, &cv)) {
+		gpai_registry_close(reg);
+		return CLI_FAIL;
+	}
+	for (int s = 0; s < GPAI_NSCOPES; s++)
+		if (!comp_version_compute(&cv, (enum gpai_scope)s, &in->scope_flop[s], &how)) {
+			cli_failf("%s", cv.e.missing);
+			goto out;
+		}
+	note(notes, size, "compute of %s: %s\n", cv.ref, how);
+	in->modification = in->scope_flop[GPAI_SCOPE_UPDATES];
+	if (cv.have_stages) {
+		gpai_stages_modification(&cv.stages, &in->modification);
+		if (gpai_stages_original(&cv.stages, &in->original_flop) &&
+		    in->modification.flop > 0)
+			in->original = GPAI_ORIGINAL_KNOWN;
+	}
+	if (cv.base_ref[0] && !o->base_unknown) {
+		/* The facts describe the modification; the original is the base. */
+		if (comp_version_load(reg, cv.base_ref, &base) == CLI_OK) {
+			have_base = comp_version_compute(&base, GPAI_SCOPE_CUMULATIVE, &orig, &how);
+			comp_version_release(&base);
+		} else {
+			fputs("gpai: (the base model is not readable: its compute is unknown)\n",
+			      stderr);
+		}
+		if (have_base) {
+			in->original = GPAI_ORIGINAL_KNOWN;
+			in->original_flop = orig;
+			for (int s = 0; s < GPAI_NSCOPES; s++) {
+				in->scope_flop[s].flop += orig.flop;
+				in->scope_flop[s].low += orig.low;
+				in->scope_flop[s].high += orig.high;
+			}
+			note(notes, size, "%s is a %s of %s (compute %s): the modification "
+			     "rule compares against it; the cumulative compute adds it\n",
+			     cv.ref, cv.relation[0] ? cv.relation : "modification",
+			     cv.base_ref, how);
+		} else {
+			in->original = GPAI_ORIGINAL_UNKNOWN_GPAI;
+			note(notes, size, "%s is a %s of %s, whose compute is unknown: "
+			     "the lower fallback (10^23/3) is used; give --base-unknown "
+			     "systemic if the original has systemic risk\n", cv.ref,
+			     cv.relation[0] ? cv.relation : "modification", cv.base_ref);
+		}
+	}
+	if (!o->outputs && cv.have_outputs) {
+		in->modality_known = 1;
+		in->generative_modality = cv.generative;
+		note(notes, size, "output modalities: fact model.modalities.output\n");
+	}
+	if (!o->known && cv.start[0]) {
+		gpai_strlcpy(in->known_date, cv.start, sizeof(in->known_date));
+		note(notes, size, "threshold known from %s (fact training.time.start: the "
+		     "compute is planned before the run starts, Guidelines s2.3.2)\n", cv.start);
+	}
+	rc = CLI_OK;
+out:
+	comp_version_release(&cv);
+	gpai_registry_close(reg);
+	return rc;
+}
+
 static int run(struct cli *cli, int argc, char **argv)
 {
 	struct gpai_classify_input in;
@@ -274,6 +368,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	struct gpai_error err;
 	struct opts o;
 	size_t n = gpai_threshold_count();
+	char notes[1024] = "";
 	int rc;
 
 	rc = parse(argc, argv, &o);
@@ -282,11 +377,11 @@ static int run(struct cli *cli, int argc, char **argv)
 	if (o.list)
 		return argc > 2 ? cli_usage("classify", "--list takes no other option") :
 			list_thresholds(cli);
-	if (o.ref)
-		return cli_usage("classify", "NAME@VER is read through the registry; "
-				 "not available in this build");
-	if (!o.flops == !o.stages)
-		return cli_usage("classify", "give --flops or --stages (one of them)");
+	if (o.ref && (o.flops || o.stages || o.low || o.high || o.base))
+		return cli_usage("classify", "NAME@VER takes its compute and lineage from "
+				 "the registry; give no --flops, --stages or --base-flops");
+	if (!o.ref && !o.flops == !o.stages)
+		return cli_usage("classify", "give NAME@VER, --flops or --stages (one of them)");
 	if ((o.low || o.high) && (!o.low || !o.high || !o.flops))
 		return cli_usage("classify", "--low and --high go together, with --flops");
 	if (o.base && o.base_unknown)
@@ -314,7 +409,7 @@ static int run(struct cli *cli, int argc, char **argv)
 			in.scope_flop[s] = e;
 		if (o.base || o.base_unknown)
 			in.modification = e;
-	} else {
+	} else if (o.stages) {
 		struct gpai_stages st;
 
 		if (gpai_stages_load(o.stages, &st, &err))
@@ -328,6 +423,8 @@ static int run(struct cli *cli, int argc, char **argv)
 			in.original = GPAI_ORIGINAL_KNOWN;
 		gpai_stages_release(&st);
 	}
+	if (o.ref && from_registry(cli, &o, &in, notes, sizeof(notes)))
+		return CLI_FAIL;
 	if (o.base) {
 		double y;
 
@@ -379,8 +476,16 @@ static int run(struct cli *cli, int argc, char **argv)
 	}
 	if (gpai_classify(&in, res, sizeof(res) / sizeof(res[0]), &err))
 		return cli_fail(&err, "cannot classify");
-	if (cli->json)
-		return cli_print_json(results_json(res, n, &in));
+	if (cli->json) {
+		cJSON *j = results_json(res, n, &in);
+
+		if (o.ref)
+			cJSON_AddStringToObject(j, "version", o.ref);
+		cJSON_AddStringToObject(j, "notes", notes);
+		return cli_print_json(j);
+	}
+	if (!cli->quiet && notes[0])
+		printf("%s", notes);
 	if (!cli->quiet) {
 		char a[32], b[32], c[32];
 		const struct gpai_estimate *e = &in.scope_flop[GPAI_SCOPE_CUMULATIVE];

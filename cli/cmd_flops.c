@@ -110,6 +110,42 @@ static int run_stages(const struct cli *cli, const char *path)
 	return CLI_OK;
 }
 
+/* `gpai flops NAME@VER`: the stages fact if recorded, and the estimate
+ * from the other facts. */
+static int run_version(const struct cli *cli, const char *ref)
+{
+	struct gpai_registry *reg;
+	struct comp_version cv;
+	int rc;
+
+	if (regutil_open(cli, &reg))
+		return CLI_FAIL;
+	rc = comp_version_load(reg, ref, &cv);
+	gpai_registry_close(reg);
+	if (rc)
+		return rc;
+	if (cli->json) {
+		cJSON *o = comp_estimate_json(&cv.e);
+
+		cJSON_AddStringToObject(o, "version", cv.ref);
+		if (cv.have_stages)
+			cJSON_AddItemToObject(o, "stages", comp_stages_json(&cv.stages));
+		rc = cli_print_json(o);
+	} else if (cv.have_stages) {
+		if (!cli->quiet)
+			printf("%s: stages from fact training.stages\n", cv.ref);
+		comp_stages_print(&cv.stages, cli->quiet);
+	} else {
+		if (!cli->quiet)
+			printf("%s:\n", cv.ref);
+		comp_estimate_print(&cv.e, cli->quiet);
+	}
+	if (rc == CLI_OK && !cv.have_stages && !cv.e.method)
+		rc = cli_failf("%s", cv.e.missing);
+	comp_version_release(&cv);
+	return rc;
+}
+
 /* Parsed options. */
 struct opts {
 	const char *config, *model, *params, *active, *tokens, *epochs, *context;
@@ -343,10 +379,15 @@ static int run(struct cli *cli, int argc, char **argv)
 	}
 	if (!!o.config + !!o.model + !!o.params > 1)
 		return cli_usage("flops", "give one of --config, --model and --params");
+	if (o.ref) {
+		if (o.config || o.model || o.params || o.active || o.tokens || o.epochs ||
+		    o.context || o.hardware || o.count || o.hours || o.chip_hours ||
+		    o.precision || o.util || o.detailed)
+			return cli_usage("flops", "NAME@VER takes its inputs from the "
+					 "registry; give no other option");
+		return run_version(cli, o.ref);
+	}
 	comp_estimate_init(&e);
-	if (o.ref)
-		return cli_usage("flops", "NAME@VER is read through the registry; "
-				 "not available in this build");
 	rc = from_flags(&o, &e);
 	if (rc)
 		return rc;

@@ -65,4 +65,36 @@ int comp_posnum(const char *flag, const char *s, double *out);
 /* Formats an integer with thousands separators into out[32]. */
 const char *comp_group(uint64_t n, char out[32]);
 
+/* ---- registry versions (compreg.c) --------------------------------------- */
+
+struct gpai_registry;
+
+/* What a registry version's facts, files and lineage say about its training
+ * compute. */
+struct comp_version {
+	char ref[160];
+	struct comp_estimate e;       /* single stage from the facts */
+	int have_stages;              /* training.stages fact */
+	struct gpai_stages stages;
+	int have_reported;            /* training.flop fact */
+	double reported;
+	char reported_source[320];
+	char base_ref[160];           /* lineage: "NAME@VER" or "" */
+	char relation[32];
+	int have_outputs, generative; /* model.modalities.output */
+	char start[11];               /* training.time.start (YYYY-MM-DD) or "" */
+};
+
+/* Loads ref's facts (and counts its parameters from its files when no
+ * parameter fact is recorded) and runs the estimate.  Prints the error and
+ * returns CLI_FAIL on failure. */
+int comp_version_load(struct gpai_registry *reg, const char *ref,
+		      struct comp_version *cv);
+void comp_version_release(struct comp_version *cv);
+/* The version's training compute under scope: the stages total, else the
+ * estimate, else the reported figure (+/-30 %).  Returns 1 with *out set, or
+ * 0 when nothing is known. */
+int comp_version_compute(const struct comp_version *cv, enum gpai_scope scope,
+			 struct gpai_estimate *out, const char **how);
+
 #endif
