@@ -29,7 +29,9 @@ test_expect_success 'malformed stages file' '
 
 test_expect_success 'usage errors' '
 	test_expect_code 2 gpai classify 2>err &&
-	grep_q "give --flops or --stages" err &&
+	grep_q "give NAME@VER, --flops or --stages" err &&
+	test_expect_code 2 gpai classify x@1 --flops 1e25 2>err &&
+	grep_q "NAME@VER takes its compute and lineage from the registry" err &&
 	test_expect_code 2 gpai classify --flops 1e25 --stages s.json 2>err &&
 	test_expect_code 2 gpai classify --flops 1e25 --low 1e24 2>err &&
 	grep_q "go together" err &&
