@@ -41,6 +41,7 @@ extern const struct cli_cmd cmd_rm;
 extern const struct cli_cmd cmd_gc;
 extern const struct cli_cmd cmd_fsck;
 extern const struct cli_cmd cmd_report;
+extern const struct cli_cmd cmd_eval;
 
 static const struct cli_cmd cmd_help = {
 	"help", "show the commands, or one command's usage",
@@ -80,6 +81,7 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_gc,
 	&cmd_fsck,
 	&cmd_report,
+	&cmd_eval,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -27,11 +27,6 @@
 #include <time.h>
 
 /* llama2.c checkpoint constants (export.py). */
-#define LLAMA2C_MAGIC 0x616b3432u    /* "ak42" */
-#define LLAMA2C_HEADER_V1 256        /* bytes of the v1/v2 header */
-#define LLAMA2C_V0_HEADER 28         /* 7 int32 */
-#define LLAMA2C_NORM_EPS 1e-5f       /* run.c rmsnorm */
-#define LLAMA2C_ROPE_THETA 10000.0f  /* run.c RoPE base */
 /* Upper bounds that keep size arithmetic far from overflow; far above any
  * published model. */
 #define DIM_MAX (1 << 20)
@@ -39,43 +34,7 @@
 #define VOCAB_MAX (1 << 24)
 #define CTX_MAX (1 << 24)
 
-enum norm_kind { NORM_RMS, NORM_LAYER };
-enum ffn_kind { FFN_SWIGLU, FFN_GELU };
-
-struct lw {
-	struct wref attn_norm, attn_norm_b;
-	struct wref wq, wk, wv, bq, bk, bv, wo, bo;
-	struct wref ffn_norm, ffn_norm_b;
-	struct wref w1, w2, w3, b_up, b_down; /* w1 gate, w3 up, w2 down; GPT-2: w3 up, w2 down */
-};
-
-struct gpai_engine {
-	struct gpai_engine_info info;
-	struct gpai_map map;
-	void **owned;
-	size_t n_owned;
-	enum norm_kind norm;
-	enum ffn_kind ffn;
-	int rope;             /* 0 none (GPT-2), 1 adjacent pairs, 2 rotate-half */
-	struct wref tok_embd, pos_embd, out_norm, out_norm_b, output;
-	struct lw *l;
-	int32_t kv_dim;
-	float *key_cache, *val_cache; /* [layer][context][kv_dim] */
-	float *x, *xb, *xb2, *hb, *hb2, *q, *att, *logits;
-	float *rope_cos, *rope_sin;   /* [head_size/2] for the current position */
-	struct kern kern;
-	struct gpai_tokenizer *tok;
-};
-
 /* ---- helpers ------------------------------------------------------------- */
-
-static int32_t rd_i32(const unsigned char *p)
-{
-	int32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
 
 void gpai_engine_free(struct gpai_engine *e)
 {
@@ -101,7 +60,7 @@ void gpai_engine_free(struct gpai_engine *e)
 	free(e->rope_cos);
 	free(e->rope_sin);
 	gpai_tokenizer_free(e->tok);
-	gpai_map_close(&e->map);
+	gpai_model_close(e->model);
 	free(e);
 }
 
@@ -115,41 +74,7 @@ struct gpai_tokenizer *gpai_engine_tokenizer(struct gpai_engine *e)
 	return e->tok;
 }
 
-/* ---- llama2.c checkpoints ------------------------------------------------ */
-
-struct cursor {
-	const unsigned char *base;
-	size_t off, size;
-	const char *path;
-	int bad;
-};
-
-/* Takes a float32 [rows][cols] array at the cursor. */
-static struct wref take(struct cursor *c, int64_t rows, int64_t cols)
-{
-	struct wref w = { NULL, WT_F32, rows, cols };
-	uint64_t n = (uint64_t)rows * (uint64_t)cols * 4;
-
-	if (c->bad || c->size - c->off < n) {
-		c->bad = 1;
-		return w;
-	}
-	w.data = c->base + c->off;
-	c->off += n;
-	return w;
-}
-
-/* Layer l of a [L][rows][cols] array starting at w. */
-static struct wref layer_of(struct wref w, int64_t l, int64_t rows)
-{
-	struct wref r = { NULL, WT_F32, rows, w.cols };
-
-	if (w.data)
-		r.data = (const float *)w.data + l * rows * w.cols;
-	return r;
-}
-
-static int check_config(struct gpai_engine *e, const char *path, struct gpai_error *err)
+int engine_check_config(struct gpai_engine *e, const char *path, struct gpai_error *err)
 {
 	struct gpai_engine_info *in = &e->info;
 
@@ -174,132 +99,6 @@ static int check_config(struct gpai_engine *e, const char *path, struct gpai_err
 		return gpai_error_set(err, GPAI_EFORMAT, "'%s': head size %d is odd, RoPE needs pairs",
 				      path, in->head_size);
 	e->kv_dim = in->head_size * in->n_kv_heads;
-	return GPAI_OK;
-}
-
-static int load_llama2c(struct gpai_engine *e, const char *path, struct gpai_error *err)
-{
-	struct gpai_engine_info *in = &e->info;
-	const unsigned char *d = e->map.data;
-	size_t size = e->map.size, hdr;
-	struct cursor c;
-	struct wref rms_att, rms_ffn, wq, wk, wv, wo, w1, w2, w3;
-	int version = 0, shared;
-	int32_t cfg[7];
-	int rc;
-
-	if (size >= 8 && (uint32_t)rd_i32(d) == LLAMA2C_MAGIC) {
-		version = rd_i32(d + 4);
-		if (version == 2)
-			return gpai_error_set(err, GPAI_EUNSUPPORTED,
-					      "'%s': llama2.c version 2 (Q8_0 export) checkpoints are not supported; "
-					      "export version 1 or GGUF", path);
-		if (version != 1)
-			return gpai_error_set(err, GPAI_EUNSUPPORTED,
-					      "'%s': offset 4: unknown llama2.c checkpoint version %d", path, version);
-		if (size < LLAMA2C_HEADER_V1)
-			return gpai_error_set(err, GPAI_EFORMAT,
-					      "'%s': truncated: %zu bytes, the v1 header has %d", path, size,
-					      LLAMA2C_HEADER_V1);
-		for (int i = 0; i < 7; i++)
-			cfg[i] = rd_i32(d + 8 + 4 * i);
-		shared = d[36];
-		hdr = LLAMA2C_HEADER_V1;
-	} else {
-		if (size < LLAMA2C_V0_HEADER)
-			return gpai_error_set(err, GPAI_EFORMAT,
-					      "'%s': truncated: %zu bytes, a llama2.c header has %d", path,
-					      size, LLAMA2C_V0_HEADER);
-		for (int i = 0; i < 7; i++)
-			cfg[i] = rd_i32(d + 4 * i);
-		shared = cfg[5] > 0;
-		if (cfg[5] < 0 && cfg[5] > -VOCAB_MAX)
-			cfg[5] = -cfg[5];
-		hdr = LLAMA2C_V0_HEADER;
-	}
-	gpai_strlcpy(in->format, "llama2c", sizeof(in->format));
-	gpai_strlcpy(in->arch, "llama", sizeof(in->arch));
-	gpai_strlcpy(in->dtype, "F32", sizeof(in->dtype));
-	in->dim = cfg[0];
-	in->hidden_dim = cfg[1];
-	in->n_layers = cfg[2];
-	in->n_heads = cfg[3];
-	in->n_kv_heads = cfg[4];
-	in->vocab_size = cfg[5];
-	in->context_length = cfg[6];
-	in->norm_eps = LLAMA2C_NORM_EPS;
-	in->rope_theta = LLAMA2C_ROPE_THETA;
-	in->tied = shared;
-	e->norm = NORM_RMS;
-	e->ffn = FFN_SWIGLU;
-	e->rope = 1;
-	if ((rc = check_config(e, path, err)))
-		return rc;
-
-	e->l = calloc((size_t)in->n_layers, sizeof(*e->l));
-	if (!e->l)
-		return gpai_error_set(err, GPAI_ENOMEM, "out of memory for '%s'", path);
-	c = (struct cursor){ d, hdr, size, path, 0 };
-	{
-		int64_t L = in->n_layers, D = in->dim, H = in->hidden_dim, KV = e->kv_dim;
-		int64_t V = in->vocab_size;
-
-		if (version == 0) {
-			e->tok_embd = take(&c, V, D);
-			rms_att = take(&c, L, D);
-			wq = take(&c, L * D, D);
-			wk = take(&c, L * KV, D);
-			wv = take(&c, L * KV, D);
-			wo = take(&c, L * D, D);
-			rms_ffn = take(&c, L, D);
-			w1 = take(&c, L * H, D);
-			w2 = take(&c, L * D, H);
-			w3 = take(&c, L * H, D);
-			e->out_norm = take(&c, 1, D);
-			/* freq_cis_real and freq_cis_imag, unused (run.c) */
-			take(&c, in->context_length, in->head_size);
-		} else {
-			rms_att = take(&c, L, D);
-			rms_ffn = take(&c, L, D);
-			e->out_norm = take(&c, 1, D);
-			e->tok_embd = take(&c, V, D);
-			wq = take(&c, L * D, D);
-			wk = take(&c, L * KV, D);
-			wv = take(&c, L * KV, D);
-			wo = take(&c, L * D, D);
-			w1 = take(&c, L * H, D);
-			w2 = take(&c, L * D, H);
-			w3 = take(&c, L * H, D);
-		}
-		e->output = shared ? e->tok_embd : take(&c, V, D);
-		if (c.bad) {
-			/* recompute the size the config needs for the message */
-			uint64_t need = (uint64_t)hdr + 4 * ((uint64_t)V * D * (shared ? 1 : 2) +
-				(uint64_t)L * (2 * D + 2 * D * D + 2 * KV * D + 3 * H * D) + D +
-				(version == 0 ? (uint64_t)in->context_length * in->head_size : 0));
-
-			return gpai_error_set(err, GPAI_EFORMAT,
-					      "'%s': truncated: the header's config (dim %d, hidden_dim %d, "
-					      "n_layers %d, n_heads %d, n_kv_heads %d, vocab_size %d, seq_len %d) "
-					      "needs %llu bytes, the file has %zu",
-					      path, in->dim, in->hidden_dim, in->n_layers, in->n_heads,
-					      in->n_kv_heads, in->vocab_size, in->context_length,
-					      (unsigned long long)need, size);
-		}
-		for (int64_t l = 0; l < L; l++) {
-			struct lw *w = &e->l[l];
-
-			w->attn_norm = layer_of(rms_att, l, 1);
-			w->ffn_norm = layer_of(rms_ffn, l, 1);
-			w->wq = layer_of(wq, l, D);
-			w->wk = layer_of(wk, l, KV);
-			w->wv = layer_of(wv, l, KV);
-			w->wo = layer_of(wo, l, D);
-			w->w1 = layer_of(w1, l, H);
-			w->w2 = layer_of(w2, l, D);
-			w->w3 = layer_of(w3, l, H);
-		}
-	}
 	return GPAI_OK;
 }
 
@@ -398,6 +197,20 @@ static int alloc_state(struct gpai_engine *e, int n_threads, struct gpai_error *
 	return rc;
 }
 
+/* 1 if the file starts with the GGUF magic. */
+static int is_gguf(const char *path)
+{
+	unsigned char magic[4] = { 0 };
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return 0;
+	n = fread(magic, 1, 4, f);
+	fclose(f);
+	return n == 4 && memcmp(magic, "GGUF", 4) == 0;
+}
+
 int gpai_engine_open(const char *path, const struct gpai_engine_options *opt,
 		     struct gpai_engine **out, struct gpai_error *err)
 {
@@ -409,23 +222,21 @@ int gpai_engine_open(const char *path, const struct gpai_engine_options *opt,
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
-	rc = gpai_map_open(&e->map, path, err);
+	rc = gpai_model_open(path, &e->model, err);
 	if (rc)
 		goto fail;
-	if (e->map.size >= 4 && memcmp(e->map.data, "GGUF", 4) == 0) {
-		rc = gpai_error_set(err, GPAI_EUNSUPPORTED,
-				    "'%s': GGUF models are not supported by this build yet", path);
-		goto fail;
-	}
-	rc = load_llama2c(e, path, err);
-	if (rc)
+	if ((rc = engine_bind(e, path, err)) ||
+	    (rc = tok_from_model(e->model, path, &e->tok, err)))
 		goto fail;
 	if ((rc = finish_info(e, path, err)) || (rc = alloc_state(e, n_threads, err)))
 		goto fail;
 	if (opt && opt->tokenizer_path) {
 		struct gpai_tokenizer *t;
 
-		rc = gpai_tokenizer_open_llama2c(opt->tokenizer_path, e->info.vocab_size, &t, err);
+		if (is_gguf(opt->tokenizer_path))
+			rc = gpai_tokenizer_open_gguf(opt->tokenizer_path, &t, err);
+		else
+			rc = gpai_tokenizer_open_llama2c(opt->tokenizer_path, e->info.vocab_size, &t, err);
 		if (rc)
 			goto fail;
 		gpai_tokenizer_free(e->tok);
@@ -671,6 +482,19 @@ int gpai_engine_forward(struct gpai_engine *e, int32_t token, int32_t pos,
 			return gpai_error_set(err, GPAI_EFORMAT,
 					      "logit %d at position %d is not finite: the weights hold "
 					      "NaN or infinity", (int)i, (int)pos);
+	e->flop_done += gpai_engine_flop_at(e, pos);
 	*logits = e->logits;
 	return GPAI_OK;
+}
+
+double gpai_engine_flop_at(const struct gpai_engine *e, int32_t pos)
+{
+	/* flop_per_token counts position 0; each further attended position adds
+	 * 2 FLOP per element of q.k and of the weighted sum of v */
+	return e->info.flop_per_token + 4.0 * e->info.n_layers * (double)e->info.dim * pos;
+}
+
+double gpai_engine_flop_done(const struct gpai_engine *e)
+{
+	return e->flop_done;
 }

@@ -130,4 +130,47 @@ void kern_matvec(struct kern *k, float *out, const struct wref *w,
 		 const float *x);
 float dot_f32(const float *a, const float *b, int64_t n);
 
+/* ---- the engine ---------------------------------------------------------- */
+
+enum norm_kind { NORM_RMS, NORM_LAYER };
+enum ffn_kind { FFN_SWIGLU, FFN_GELU };
+
+struct lw {
+	struct wref attn_norm, attn_norm_b;
+	struct wref wq, wk, wv, bq, bk, bv, wo, bo;
+	struct wref ffn_norm, ffn_norm_b;
+	struct wref w1, w2, w3, b_up, b_down; /* w1 gate, w3 up, w2 down; GPT-2: w3 up, w2 down */
+};
+
+struct gpai_engine {
+	struct gpai_engine_info info;
+	struct gpai_model *model;     /* the open model file(s), when bound through it */
+	void **owned;
+	size_t n_owned;
+	enum norm_kind norm;
+	enum ffn_kind ffn;
+	int rope;             /* 0 none (GPT-2), 1 adjacent pairs, 2 rotate-half */
+	struct wref tok_embd, pos_embd, out_norm, out_norm_b, output;
+	struct lw *l;
+	int32_t kv_dim;
+	float *key_cache, *val_cache; /* [layer][context][kv_dim] */
+	float *x, *xb, *xb2, *hb, *hb2, *q, *att, *logits;
+	float *rope_cos, *rope_sin;   /* [head_size/2] for the current position */
+	struct kern kern;
+	struct gpai_tokenizer *tok;
+	double flop_done;             /* FLOP of every forward since open */
+};
+
+/* Binds e->model (GGUF, safetensors, llama2.c) to e's config and weight
+ * references; path names the model in errors. */
+int engine_bind(struct gpai_engine *e, const char *path, struct gpai_error *err);
+/* Builds the tokenizer a GGUF model carries (tokenizer.ggml.*); *out is
+ * NULL when it carries none. */
+int tok_from_model(struct gpai_model *m, const char *path, struct gpai_tokenizer **out,
+		   struct gpai_error *err);
+/* Frees the buffer with the engine. */
+int engine_own(struct gpai_engine *e, void *p);
+/* Checks the config's shape rules and fills head_size and kv_dim. */
+int engine_check_config(struct gpai_engine *e, const char *path, struct gpai_error *err);
+
 #endif

@@ -261,6 +261,12 @@ struct gpai_tokenizer;
 int gpai_tokenizer_open_llama2c(const char *path, int32_t n_vocab,
 				struct gpai_tokenizer **out,
 				struct gpai_error *err);
+/* Opens the tokenizer a GGUF file carries (tokenizer.ggml.model "llama":
+ * SentencePiece-BPE with scores, token types and <0xHH> byte tokens;
+ * "gpt2": byte-level BPE with merges).  GPAI_ENOTFOUND when the file has
+ * none, GPAI_EUNSUPPORTED for another tokenizer model. */
+int gpai_tokenizer_open_gguf(const char *path, struct gpai_tokenizer **out,
+			     struct gpai_error *err);
 void gpai_tokenizer_free(struct gpai_tokenizer *tok);
 int32_t gpai_tokenizer_n_vocab(const struct gpai_tokenizer *tok);
 /* Special tokens; -1 when the vocabulary has none. */
@@ -310,7 +316,8 @@ struct gpai_engine_info {
 	double flop_per_token; /* forward FLOP at position 0, 2 per multiply-add */
 };
 
-/* Opens a model file (llama2.c .bin v0) and memory-maps its weights; the
+/* Opens a model (anything gpai_model_open takes: GGUF, safetensors with
+ * config.json, llama2.c .bin v0/v1) and memory-maps its weights; the
  * KV cache for the whole context is allocated here.  GPAI_EFORMAT names
  * the file and the field (truncated file, shapes inconsistent with the
  * config, NaN in a norm weight); GPAI_EUNSUPPORTED an unknown format or
@@ -331,6 +338,13 @@ struct gpai_tokenizer *gpai_engine_tokenizer(struct gpai_engine *eng);
  * whatever n_threads.  GPAI_EMISUSE for a token or position out of range. */
 int gpai_engine_forward(struct gpai_engine *eng, int32_t token, int32_t pos,
 			float **logits, struct gpai_error *err);
+
+/* Forward FLOP at position pos (0-based), counted analytically: 2 per
+ * multiply-add of every matrix, plus 4 * n_layers * dim * (pos + 1) for
+ * attention (q.k scores and the weighted sum of v). */
+double gpai_engine_flop_at(const struct gpai_engine *eng, int32_t pos);
+/* Sum of gpai_engine_flop_at over every forward since the engine opened. */
+double gpai_engine_flop_done(const struct gpai_engine *eng);
 
 /* ---- sampling and generation ---- */
 
@@ -371,5 +385,30 @@ int gpai_generate(struct gpai_engine *eng, const struct gpai_tokenizer *tok,
 		  struct gpai_sampler *s, const char *prompt, int32_t steps,
 		  gpai_token_fn fn, void *ctx, struct gpai_generate_stats *st,
 		  struct gpai_error *err);
+
+/* ---- evaluations ---- */
+
+/* Perplexity protocol (docs/eval.md).  Zero fields take the defaults. */
+struct gpai_ppl_options {
+	int32_t window;   /* positions per window, BOS included (default: context) */
+	int32_t stride;   /* text tokens between window starts (default: no overlap) */
+	int bos;          /* 1: each window starts with BOS (the default protocol) */
+};
+
+struct gpai_ppl_result {
+	double mean_nll;    /* nats per scored token */
+	double perplexity;  /* exp(mean_nll) */
+	size_t n_scored;    /* tokens scored */
+	size_t n_tokens;    /* tokens of the text (without BOS) */
+};
+
+/* Teacher-forced mean negative log-likelihood of text under the model.
+ * GPAI_EMISUSE for a window longer than the context or shorter than two
+ * positions, or a stride longer than the window. */
+int gpai_eval_perplexity(struct gpai_engine *eng, const struct gpai_tokenizer *tok,
+			 const char *text, size_t len, const struct gpai_ppl_options *opt,
+			 struct gpai_ppl_result *res, struct gpai_error *err);
+/* log softmax(logits)[id] in double precision. */
+double gpai_log_softmax_at(const float *logits, int32_t n, int32_t id);
 
 #endif

@@ -1,0 +1,102 @@
+/*
+ * eval.c - evaluations on the engine: teacher-forced perplexity of a text
+ * and greedy-match of a generation against an expected text.
+ *
+ * Perplexity protocol (defaults): the text is encoded without BOS into
+ * tokens t[0..n); windows of `window` positions (default: the context
+ * length) start with BOS when `bos` is set, so each holds window - 1 text
+ * tokens; window k starts at text token k * stride (default: window - 1,
+ * no overlap) and scores the tokens no earlier window scored, each given
+ * everything before it in its window.  Without BOS the first token of the
+ * text cannot be scored.  Mean NLL is in nats; perplexity = exp(mean NLL).
+ * Log-probabilities are accumulated in double.
+ */
+#include "engine_private.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int gpai_eval_perplexity(struct gpai_engine *eng, const struct gpai_tokenizer *tok,
+			 const char *text, size_t len, const struct gpai_ppl_options *opt,
+			 struct gpai_ppl_result *res, struct gpai_error *err)
+{
+	const struct gpai_engine_info *in = gpai_engine_info(eng);
+	int32_t window = opt && opt->window > 0 ? opt->window : in->context_length;
+	int bos = opt ? opt->bos : 1;
+	int32_t per, stride;
+	int32_t *t = NULL;
+	size_t n, scored_until = 0;
+	double sum = 0;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (window > in->context_length)
+		return gpai_error_set(err, GPAI_EMISUSE, "window %d is longer than the context of %d",
+				      (int)window, in->context_length);
+	if (bos && gpai_tokenizer_bos(tok) < 0)
+		return gpai_error_set(err, GPAI_EMISUSE, "the vocabulary has no BOS token");
+	per = bos ? window - 1 : window;
+	if (per < 1 || (!bos && per < 2))
+		return gpai_error_set(err, GPAI_EMISUSE, "window %d is too short", (int)window);
+	stride = opt && opt->stride > 0 ? opt->stride : (bos ? per : per - 1);
+	if (stride > per)
+		return gpai_error_set(err, GPAI_EMISUSE, "stride %d is longer than the window", (int)stride);
+	rc = gpai_tokenizer_encode(tok, text, len, 0, &t, &n, err);
+	if (rc)
+		return rc;
+	if (!bos)
+		scored_until = 1;
+	for (size_t start = 0; scored_until < n; start += (size_t)stride) {
+		size_t end = start + (size_t)per < n ? start + (size_t)per : n;
+		int32_t pos = 0;
+
+		if (bos) {
+			float *logits;
+
+			/* the BOS position predicts t[start] */
+			rc = gpai_engine_forward(eng, gpai_tokenizer_bos(tok), pos++, &logits, err);
+			if (rc)
+				goto out;
+			if (start >= scored_until) {
+				sum += -gpai_log_softmax_at(logits, in->vocab_size, t[start]);
+				res->n_scored++;
+			}
+		}
+		for (size_t i = start; i + 1 < end; i++) {
+			float *logits;
+
+			rc = gpai_engine_forward(eng, t[i], pos++, &logits, err);
+			if (rc)
+				goto out;
+			if (i + 1 >= scored_until && i + 1 < end) {
+				sum += -gpai_log_softmax_at(logits, in->vocab_size, t[i + 1]);
+				res->n_scored++;
+			}
+		}
+		if (end > scored_until)
+			scored_until = end;
+		if (end == n)
+			break;
+	}
+	res->n_tokens = n;
+	if (res->n_scored) {
+		res->mean_nll = sum / (double)res->n_scored;
+		res->perplexity = exp(res->mean_nll);
+	}
+out:
+	free(t);
+	return rc;
+}
+
+double gpai_log_softmax_at(const float *logits, int32_t n, int32_t id)
+{
+	double max = logits[0], sum = 0;
+
+	for (int32_t i = 1; i < n; i++)
+		if (logits[i] > max)
+			max = logits[i];
+	for (int32_t i = 0; i < n; i++)
+		sum += exp((double)logits[i] - max);
+	return (double)logits[id] - max - log(sum);
+}

@@ -1,0 +1,202 @@
+/* test_inference_forward.c - the forward pass on the formats no real model
+ * here covers: gpai-fixture writes one small deterministic random Llama in
+ * each format (same seed, same weights), gpai's logits over a token
+ * sequence go to a file, and tests/llama_ref.py (an independent numpy
+ * float64 forward pass, Debian's /usr/bin/python3) compares them.
+ *
+ * Tolerances (largest |gpai - ref| over the largest |ref| logit):
+ *   float weights (F32, F16, BF16; GGUF and safetensors)  1e-5
+ *     (float32 accumulation against float64 on the same weights)
+ *   Q8_0 vs its own dequantized weights                    2e-2
+ *   Q4_0 vs its own dequantized weights                    2e-2
+ *     (the activations are quantized to 8 bits per 32-block, as llama.cpp)
+ *   Q8_0 vs the float32 model                              5e-2
+ *   Q4_0 vs the float32 model                              0.5
+ *     (4-bit weights: a bound, not an accuracy claim)
+ * GGUF (adjacent-pair RoPE, q/k permuted) and HF safetensors (rotate-half,
+ * q/k as HF stores them) of the same weights agree within 1e-5, which is
+ * the proof that both conventions give the same logits. */
+#include "common.h"
+#include "harness.h"
+#include "inference.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#define SHAPE "--dim 64 --hidden 96 --layers 2 --heads 4 --kv-heads 2 --vocab 64 --seq 32 --seed 7"
+#define NV 64
+#define TOKENS "1 5 9 3 17 33 2 60 12 40"
+#define NTOK 10
+
+static int fixture(const char *args)
+{
+	const char *tool = getenv("GPAI_FIXTURE");
+	char *cmd = gpai_asprintf("'%s' %s >/dev/null", tool && *tool ? tool : "gpai-fixture", args);
+	int rc = cmd ? system(cmd) : -1;
+
+	free(cmd);
+	return rc;
+}
+
+/* Runs TOKENS through model; logits[NTOK][NV]. */
+static int logits_of(const char *model, int threads, float *out, struct gpai_error *err)
+{
+	struct gpai_engine_options opt = { threads, NULL };
+	struct gpai_engine *e;
+	int32_t toks[NTOK];
+	char *end;
+	const char *p = TOKENS;
+	int rc;
+
+	for (int i = 0; i < NTOK; i++) {
+		toks[i] = (int32_t)strtol(p, &end, 10);
+		p = end;
+	}
+	rc = gpai_engine_open(model, &opt, &e, err);
+	if (rc)
+		return rc;
+	if (gpai_engine_info(e)->vocab_size != NV) {
+		gpai_engine_free(e);
+		return gpai_error_set(err, GPAI_EFORMAT, "vocabulary is not %d", NV);
+	}
+	for (int i = 0; i < NTOK && !rc; i++) {
+		float *l;
+
+		rc = gpai_engine_forward(e, toks[i], i, &l, err);
+		if (!rc)
+			memcpy(out + i * NV, l, sizeof(float) * NV);
+	}
+	gpai_engine_free(e);
+	return rc;
+}
+
+/* Compares with the numpy reference of ref_model; 0 when within tol. */
+static int against_numpy(const float *logits, const char *ref_model, double tol)
+{
+	char *cmd;
+	int rc;
+
+	if (t_write("logits.bin", logits, sizeof(float) * NTOK * NV))
+		return -1;
+	cmd = gpai_asprintf("/usr/bin/python3 '%s/tests/llama_ref.py' '%s' '%s' logits.bin %g",
+			    getenv("GPAI_TOP") ? getenv("GPAI_TOP") : ".", ref_model, TOKENS, tol);
+	rc = cmd ? system(cmd) : -1;
+	free(cmd);
+	return rc;
+}
+
+static double rel_diff(const float *a, const float *b)
+{
+	double d = 0, m = 0;
+
+	for (int i = 0; i < NTOK * NV; i++) {
+		d = fmax(d, fabs((double)a[i] - b[i]));
+		m = fmax(m, fabs((double)b[i]));
+	}
+	return d / m;
+}
+
+TEST(float_formats_match_numpy_and_each_other)
+{
+	struct gpai_error err;
+	static float g32[NTOK * NV], st[NTOK * NV], x[NTOK * NV];
+
+	gpai_error_init(&err);
+	CHECK_INT(0, fixture("gguf m32.gguf --type f32 " SHAPE));
+	CHECK_INT(0, fixture("safetensors st32 --dtype f32 " SHAPE));
+	CHECK_OK(logits_of("m32.gguf", 1, g32, &err), &err);
+	CHECK_INT(0, against_numpy(g32, "m32.gguf", 1e-5));
+	/* HF layout, rotate-half RoPE: same logits as the GGUF layout */
+	CHECK_OK(logits_of("st32", 1, st, &err), &err);
+	CHECK_INT(0, against_numpy(st, "st32", 1e-5));
+	CHECK_NEAR(0, rel_diff(st, g32), 1e-5);
+	/* llama2.c v0 and v1 of the same weights: the same floats exactly */
+	CHECK_INT(0, fixture("llama2c m0.bin --version 0 " SHAPE));
+	CHECK_INT(0, fixture("llama2c m1.bin --version 1 " SHAPE));
+	CHECK_OK(logits_of("m0.bin", 1, x, &err), &err);
+	CHECK(memcmp(x, g32, sizeof(x)) == 0);
+	CHECK_OK(logits_of("m1.bin", 1, x, &err), &err);
+	CHECK(memcmp(x, g32, sizeof(x)) == 0);
+	/* half-precision weights against numpy on the same rounded weights */
+	CHECK_INT(0, fixture("gguf m16.gguf --type f16 " SHAPE));
+	CHECK_OK(logits_of("m16.gguf", 1, x, &err), &err);
+	CHECK_INT(0, against_numpy(x, "m16.gguf", 1e-5));
+	CHECK_INT(0, fixture("safetensors st16 --dtype f16 " SHAPE));
+	CHECK_OK(logits_of("st16", 1, x, &err), &err);
+	CHECK_INT(0, against_numpy(x, "st16", 1e-5));
+	CHECK_INT(0, fixture("safetensors stbf --dtype bf16 " SHAPE));
+	CHECK_OK(logits_of("stbf", 1, x, &err), &err);
+	CHECK_INT(0, against_numpy(x, "stbf", 1e-5));
+}
+
+TEST(quantized_formats_within_their_bounds)
+{
+	struct gpai_error err;
+	static float g32[NTOK * NV], q8[NTOK * NV], q4[NTOK * NV];
+
+	gpai_error_init(&err);
+	CHECK_INT(0, fixture("gguf m32.gguf --type f32 " SHAPE));
+	CHECK_INT(0, fixture("gguf q8.gguf --type q8_0 " SHAPE));
+	CHECK_INT(0, fixture("gguf q4.gguf --type q4_0 " SHAPE));
+	CHECK_OK(logits_of("m32.gguf", 1, g32, &err), &err);
+	CHECK_OK(logits_of("q8.gguf", 1, q8, &err), &err);
+	CHECK_OK(logits_of("q4.gguf", 1, q4, &err), &err);
+	CHECK_INT(0, against_numpy(q8, "q8.gguf", 2e-2));
+	CHECK_INT(0, against_numpy(q4, "q4.gguf", 2e-2));
+	CHECK_NEAR(0, rel_diff(q8, g32), 5e-2);
+	CHECK_NEAR(0, rel_diff(q4, g32), 0.5);
+}
+
+TEST(logits_are_bit_identical_for_1_and_2_threads)
+{
+	struct gpai_error err;
+	static float a[NTOK * NV], b[NTOK * NV];
+	/* matrices large enough (>= 64 KiB) to be split over threads */
+	const char *big = "--dim 256 --hidden 512 --layers 1 --heads 4 --kv-heads 4 --vocab 64 --seq 32";
+
+	gpai_error_init(&err);
+	for (int k = 0; k < 2; k++) {
+		char *args = gpai_asprintf("gguf big.gguf --type %s %s", k ? "q8_0" : "f32", big);
+
+		CHECK_INT(0, fixture(args));
+		free(args);
+		CHECK_OK(logits_of("big.gguf", 1, a, &err), &err);
+		CHECK_OK(logits_of("big.gguf", 2, b, &err), &err);
+		CHECK(memcmp(a, b, sizeof(a)) == 0);
+	}
+}
+
+TEST(bad_models_are_clear_errors)
+{
+	struct gpai_error err;
+	struct gpai_engine *e;
+	struct gpai_engine_options opt = { 1, NULL };
+
+	gpai_error_init(&err);
+	/* a config.json that disagrees with the tensors */
+	CHECK_INT(0, fixture("safetensors st " SHAPE));
+	{
+		char *cfg = NULL;
+		size_t n;
+
+		CHECK_OK(gpai_read_file("st/config.json", 1 << 16, &cfg, &n, &err), &err);
+		char *p = strstr(cfg, "\"intermediate_size\": 96");
+		CHECK(p != NULL);
+		memcpy(p, "\"intermediate_size\": 64", 23);
+		CHECK_INT(0, t_write("st/config.json", cfg, n));
+		free(cfg);
+	}
+	CHECK_ERR(GPAI_EFORMAT, gpai_engine_open("st", &opt, &e, &err), &err,
+		  "tensor 'model.layers.0.mlp.gate_proj.weight' has shape [96, 64], the config needs [64, 64]");
+	/* truncated GGUF */
+	CHECK_INT(0, fixture("gguf m.gguf " SHAPE));
+	{
+		struct gpai_map m;
+
+		CHECK_OK(gpai_map_open(&m, "m.gguf", &err), &err);
+		CHECK_INT(0, t_write("short.gguf", m.data, m.size - 100));
+		gpai_map_close(&m);
+	}
+	CHECK(gpai_engine_open("short.gguf", &opt, &e, &err) == GPAI_EFORMAT);
+	CHECK(strstr(gpai_errmsg(&err), "short.gguf") != NULL);
+}
