@@ -33,13 +33,6 @@ extern const struct cli_cmd cmd_gc;
 extern const struct cli_cmd cmd_fsck;
 extern const struct cli_cmd cmd_flops;
 extern const struct cli_cmd cmd_classify;
-extern const struct cli_cmd cmd_fact;
-extern const struct cli_cmd cmd_alias;
-extern const struct cli_cmd cmd_log;
-extern const struct cli_cmd cmd_export;
-extern const struct cli_cmd cmd_rm;
-extern const struct cli_cmd cmd_gc;
-extern const struct cli_cmd cmd_fsck;
 extern const struct cli_cmd cmd_report;
 extern const struct cli_cmd cmd_eval;
 
@@ -73,13 +66,6 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_fsck,
 	&cmd_flops,
 	&cmd_classify,
-	&cmd_fact,
-	&cmd_alias,
-	&cmd_log,
-	&cmd_export,
-	&cmd_rm,
-	&cmd_gc,
-	&cmd_fsck,
 	&cmd_report,
 	&cmd_eval,
 };
