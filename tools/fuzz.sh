@@ -167,6 +167,16 @@ if [ -f "$shared/models/stories260K/stories260K.gguf" ]; then
 	{ printf '\002'; cat "$shared/models/stories260K/stories260K.bin"; } >"$seeds/model/stories260K.bin"
 fi
 
+# bundle: model_signing's signatures and the OMS spec test vectors
+mkdir -p "$seeds/bundle"
+i=0
+for f in "$shared"/reference/signing/model-transparency/v*/model.sig \
+	 "$shared"/reference/signing/oms-spec/test-vectors/v1.0/*/*.json; do
+	[ -f "$f" ] || continue
+	i=$((i + 1))
+	cp "$f" "$seeds/bundle/vector$i.json"
+done
+
 # engine: llama2.c checkpoints as they are
 if [ -f "$shared/models/stories260K/stories260K.bin" ]; then
 	cp "$shared/models/stories260K/stories260K.bin" "$seeds/engine/"
