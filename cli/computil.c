@@ -208,10 +208,14 @@ void comp_estimate_print(const struct comp_estimate *e, int quiet)
 	if (e->have_hw) {
 		const struct gpai_hw_period *p = &e->period;
 
-		printf("hardware: chip-hours x dense peak x utilization = %s chips x %.6g h "
-		       "= %.6g chip-h x %.6g TFLOP/s (%s %s) x %.2f\n",
-		       comp_group((uint64_t)p->count, g), p->seconds / 3600.0,
-		       p->count * p->seconds / 3600.0, p->chip->peak[p->precision] / 1e12,
+		if (p->count > 1)
+			printf("hardware: chip-hours x dense peak x utilization = %s chips x "
+			       "%.6g h x ", comp_group((uint64_t)p->count, g),
+			       p->seconds / 3600.0);
+		else
+			printf("hardware: chip-hours x dense peak x utilization = %.6g chip-h x ",
+			       p->seconds / 3600.0);
+		printf("%.6g TFLOP/s (%s %s) x %.2f\n", p->chip->peak[p->precision] / 1e12,
 		       p->chip->id, gpai_precision_name(p->precision),
 		       e->hw_assumed ? GPAI_UTILIZATION_DEFAULT : p->utilization);
 		print_est("  = ", &e->hw_est);
