@@ -90,6 +90,9 @@ static const struct licence_reading readings[] = {
 	{ "LicenseRef-DeepSeek-", "uncertain",
 	  "use-based restrictions (Attachment A of the licence) bind every downstream user; "
 	  GUIDELINES_SAFETY },
+	{ "LicenseRef-NVIDIA-Open-Model-License", "uncertain",
+	  "commercial use, modification and distribution are allowed, but the licence ends "
+	  "when the model's safety guardrails are bypassed; " GUIDELINES_SAFETY },
 	{ "BigScience-BLOOM-RAIL-", "uncertain",
 	  "use-based restrictions (Attachment A of the RAIL licence) bind every downstream "
 	  "user; " GUIDELINES_SAFETY },

@@ -20,7 +20,7 @@ test_expect_success 'every catalogue file validates, with the Epoch cross-check'
 test_expect_success 'the catalogue holds the models the issue names' '
 	for n in llama-3.1-405b llama-3.1-70b llama-3.1-8b llama-2-7b llama-2-70b llama-3.2-1b \
 		deepseek-v3 deepseek-r1 mixtral-8x7b mistral-7b qwen3-235b-a22b gemma-3-4b falcon-180b \
-		bloom-176b olmo-2-7b olmo-2-13b gpt-3-175b gpt-4 gpt-4o claude-opus-4 gemini-1.0-ultra grok-3
+		bloom-176b olmo-2-7b olmo-2-13b nemotron-4-340b gpt-3-175b gpt-4 gpt-4o claude-opus-4 gemini-1.0-ultra grok-3
 	do
 		test -f "$CAT/$n.json" || { echo "missing $n" >&2; exit 1; }
 	done

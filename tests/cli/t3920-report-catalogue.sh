@@ -68,8 +68,8 @@ assert abs(c[\"limit\"] - 3.4078e24 / 3) < 1e-6 * c[\"limit\"], c
 assert abs(c[\"compared\"] - 6.1e23) < 1e-6 * 6.1e23, c"
 '
 
-test_expect_success 'the summary counts one open-weight model above 10^25' '
-	grep_q "^Open-weight models above 10^25 FLOP: 1 of 16" r.md
+test_expect_success 'the summary counts two open-weight models above 10^25' '
+	grep_q "^Open-weight models above 10^25 FLOP: 2 of 17" r.md
 '
 
 test_expect_success 'html is a standalone page with one row per model, text escaped' '
