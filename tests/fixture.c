@@ -6,6 +6,8 @@
  *   gpai-fixture safetensors OUTDIR [--dtype f32|f16|bf16] [--shards N] [...]
  *   gpai-fixture llama2c OUT [--version 0|1|2] [...]
  *   gpai-fixture tokenizer OUT [--vocab N]       llama2.c tokenizer.bin
+ *   gpai-fixture gpt2-gguf OUT [--type f32|f16|q8_0] [shape options]
+ *   gpai-fixture gpt2-safetensors OUTDIR [--dtype f32|f16|bf16] [...]
  *   gpai-fixture bad KIND OUT                    one malformed file
  *   gpai-fixture bad list                        the KINDs
  *
@@ -1053,6 +1055,8 @@ static const char usage[] =
 	"       gpai-fixture safetensors OUTDIR [--dtype f32|f16|bf16] [--shards N] [SHAPE]\n"
 	"       gpai-fixture llama2c OUT [--version 0|1|2] [SHAPE]\n"
 	"       gpai-fixture tokenizer OUT [--vocab N]\n"
+	"       gpai-fixture gpt2-gguf OUT [--type f32|f16|q8_0] [SHAPE]\n"
+	"       gpai-fixture gpt2-safetensors OUTDIR [--dtype f32|f16|bf16] [SHAPE]\n"
 	"       gpai-fixture bad KIND OUT | bad list\n"
 	"SHAPE: --dim 16 --hidden 64 --layers 2 --heads 4 --kv-heads 2 --vocab 32\n"
 	"       --seq 64 --seed 1 --tied\n";
@@ -1074,6 +1078,174 @@ static int int_arg(const char *s, int *out)
 		return -1;
 	*out = (int)v;
 	return 0;
+}
+
+/* ---- GPT-2 (engine tests) -------------------------------------------------------
+ * A tiny GPT-2: GGUF names and [out][in] rows in fx_model (fused attn_qkv),
+ * HF names beside them.  The HF writer stores the Conv1D matrices (c_attn,
+ * c_proj, c_fc, mlp.c_proj) transposed, [in][out], as HF checkpoints do.
+ * Weights uniform in +-1/sqrt(fan_in), LayerNorm weights 1 +- 0.1, biases
+ * and position embeddings +-0.1, from one RNG stream in tensor order. */
+
+static void fx_gpt2_build(struct fx_model *m, const struct fx_config *c)
+{
+	static const struct {
+		const char *gg, *hf;
+		int kind; /* 0 norm/bias [dim], 1 [3dim][dim], 2 [3dim] bias, 3 [dim][dim],
+			   * 4 [hid][dim], 5 [hid] bias, 6 [dim][hid] */
+	} per_layer[] = {
+		{ "attn_norm.weight", "ln_1.weight", 0 },
+		{ "attn_norm.bias", "ln_1.bias", 0 },
+		{ "attn_qkv.weight", "attn.c_attn.weight", 1 },
+		{ "attn_qkv.bias", "attn.c_attn.bias", 2 },
+		{ "attn_output.weight", "attn.c_proj.weight", 3 },
+		{ "attn_output.bias", "attn.c_proj.bias", 0 },
+		{ "ffn_norm.weight", "ln_2.weight", 0 },
+		{ "ffn_norm.bias", "ln_2.bias", 0 },
+		{ "ffn_up.weight", "mlp.c_fc.weight", 4 },
+		{ "ffn_up.bias", "mlp.c_fc.bias", 5 },
+		{ "ffn_down.weight", "mlp.c_proj.weight", 6 },
+		{ "ffn_down.bias", "mlp.c_proj.bias", 0 },
+	};
+	struct fx_rng rng = { c->seed };
+	char name[64], hf[96];
+
+	memset(m, 0, sizeof(*m));
+	m->c = *c;
+	add_tensor(m, "token_embd.weight", "wte.weight", 2, c->vocab, c->dim, ROLE_EMBED, -1, "");
+	add_tensor(m, "position_embd.weight", "wpe.weight", 2, c->seq, c->dim, ROLE_NORM, -1, "");
+	for (int l = 0; l < c->layers; l++)
+		for (size_t k = 0; k < sizeof(per_layer) / sizeof(per_layer[0]); k++) {
+			int64_t d0 = c->dim, d1 = 0;
+			int nd = 1;
+
+			switch (per_layer[k].kind) {
+			case 1: d0 = 3 * c->dim; d1 = c->dim; nd = 2; break;
+			case 2: d0 = 3 * c->dim; break;
+			case 3: d1 = c->dim; nd = 2; break;
+			case 4: d0 = c->hidden; d1 = c->dim; nd = 2; break;
+			case 5: d0 = c->hidden; break;
+			case 6: d1 = c->hidden; nd = 2; break;
+			default: break;
+			}
+			snprintf(name, sizeof(name), "blk.%d.%s", l, per_layer[k].gg);
+			snprintf(hf, sizeof(hf), "h.%d.%s", l, per_layer[k].hf);
+			add_tensor(m, name, hf, nd, d0, d1, nd == 2 ? ROLE_MATRIX : ROLE_NORM, l, "");
+		}
+	add_tensor(m, "output_norm.weight", "ln_f.weight", 1, c->dim, 0, ROLE_NORM, -1, "");
+	add_tensor(m, "output_norm.bias", "ln_f.bias", 1, c->dim, 0, ROLE_NORM, -1, "");
+	for (int i = 0; i < m->n; i++) {
+		struct fx_tensor *t = &m->t[i];
+		int ln_weight = strstr(t->name, "norm.weight") != NULL;
+		float a = t->role == ROLE_NORM ? 0.1f : 1.0f / sqrtf((float)t->shape[1]);
+
+		for (size_t j = 0; j < t->n; j++)
+			t->data[j] = (ln_weight ? 1.0f : 0.0f) + a * rng_unit(&rng);
+	}
+}
+
+static void write_gguf_gpt2(struct fx_buf *b, struct fx_model *m, int type)
+{
+	const struct fx_config *c = &m->c;
+	struct fx_buf kv = { 0 };
+	int n_kv = 0;
+	uint64_t off = 0;
+
+	kv_str(&kv, &n_kv, "general.architecture", "gpt2");
+	kv_str(&kv, &n_kv, "general.name", "gpai-fixture tiny gpt2");
+	kv_u32(&kv, &n_kv, "general.alignment", GGUF_ALIGN);
+	kv_u32(&kv, &n_kv, "gpt2.context_length", (uint32_t)c->seq);
+	kv_u32(&kv, &n_kv, "gpt2.embedding_length", (uint32_t)c->dim);
+	kv_u32(&kv, &n_kv, "gpt2.feed_forward_length", (uint32_t)c->hidden);
+	kv_u32(&kv, &n_kv, "gpt2.block_count", (uint32_t)c->layers);
+	kv_u32(&kv, &n_kv, "gpt2.attention.head_count", (uint32_t)c->heads);
+	kv_f32(&kv, &n_kv, "gpt2.attention.layer_norm_epsilon", NORM_EPS);
+	put(b, "GGUF", 4);
+	put_u32(b, 3);
+	put_u64(b, (uint64_t)m->n);
+	put_u64(b, (uint64_t)n_kv);
+	put(b, kv.p, kv.n);
+	free(kv.p);
+	for (int i = 0; i < m->n; i++) {
+		const struct fx_tensor *t = &m->t[i];
+		int ty = gg_type_for(t, type);
+
+		gg_str(b, t->name);
+		put_u32(b, (uint32_t)t->n_dims);
+		put_u64(b, (uint64_t)t->shape[t->n_dims - 1]);
+		if (t->n_dims == 2)
+			put_u64(b, (uint64_t)t->shape[0]);
+		put_u32(b, (uint32_t)ty);
+		put_u64(b, off);
+		off += gg_nbytes(ty, t->n);
+		off = (off + GGUF_ALIGN - 1) / GGUF_ALIGN * GGUF_ALIGN;
+	}
+	for (int i = 0; i < m->n; i++) {
+		pad_to(b, GGUF_ALIGN, 0);
+		gg_data(b, gg_type_for(&m->t[i], type), m->t[i].data, m->t[i].n);
+	}
+}
+
+/* The matrices HF GPT-2 keeps in Conv1D layers, stored [in][out]. */
+static int gpt2_conv1d(const struct fx_tensor *t)
+{
+	return t->n_dims == 2 && strncmp(t->hf_name, "h.", 2) == 0;
+}
+
+/* HF GPT-2 directory: config.json and model.safetensors (Conv1D [in][out]). */
+static void write_safetensors_gpt2(const char *dir, struct fx_model *m, int dt)
+{
+	const struct fx_config *c = &m->c;
+	struct gpai_error err;
+	struct fx_model hf = m[0];
+	struct fx_buf b = { 0 };
+	char *p;
+	FILE *f;
+
+	gpai_error_init(&err);
+	if (gpai_mkdir_p(dir, 0777, &err) != GPAI_OK)
+		die("%s", gpai_errmsg(&err));
+	hf.t = calloc((size_t)m->n, sizeof(*hf.t));
+	if (!hf.t)
+		die("out of memory");
+	for (int i = 0; i < m->n; i++) {
+		struct fx_tensor *t = &hf.t[i];
+
+		*t = m->t[i];
+		if (gpt2_conv1d(t)) {
+			size_t r = (size_t)t->shape[0], cc = (size_t)t->shape[1];
+
+			t->data = malloc(t->n * sizeof(float));
+			if (!t->data)
+				die("out of memory");
+			for (size_t x = 0; x < r; x++)
+				for (size_t y = 0; y < cc; y++)
+					t->data[y * r + x] = m->t[i].data[x * cc + y];
+			t->shape[0] = (int64_t)cc;
+			t->shape[1] = (int64_t)r;
+		}
+	}
+	write_safetensors(&b, &hf, 0, hf.n, dt);
+	for (int i = 0; i < m->n; i++)
+		if (gpt2_conv1d(&m->t[i]))
+			free(hf.t[i].data);
+	free(hf.t);
+	p = gpai_path_join(dir, "model.safetensors");
+	write_out(p, &b);
+	free(p);
+	free(b.p);
+	p = gpai_path_join(dir, "config.json");
+	f = p ? fopen(p, "w") : NULL;
+	if (!f)
+		die("cannot create '%s/config.json'", dir);
+	fprintf(f, "{\n  \"architectures\": [\"GPT2LMHeadModel\"],\n  \"model_type\": \"gpt2\",\n"
+		   "  \"n_embd\": %d,\n  \"n_inner\": %d,\n  \"n_layer\": %d,\n  \"n_head\": %d,\n"
+		   "  \"n_positions\": %d,\n  \"vocab_size\": %d,\n  \"layer_norm_epsilon\": 1e-05,\n"
+		   "  \"tie_word_embeddings\": true\n}\n",
+		c->dim, c->hidden, c->layers, c->heads, c->seq, c->vocab);
+	if (fclose(f) != 0)
+		die("cannot write '%s'", p);
+	free(p);
 }
 
 int main(int argc, char **argv)
@@ -1189,6 +1361,28 @@ int main(int argc, char **argv)
 		write_tokenizer(&b, c.vocab);
 		write_out(out, &b);
 		free(b.p);
+		return 0;
+	}
+	if (strcmp(cmd, "gpt2-gguf") == 0 || strcmp(cmd, "gpt2-safetensors") == 0) {
+		struct fx_model m;
+		int gguf = cmd[5] == 'g', ty;
+
+		if (!type || strcmp(type, "f32") == 0) ty = gguf ? GG_F32 : ST_F32;
+		else if (strcmp(type, "f16") == 0) ty = gguf ? GG_F16 : ST_F16;
+		else if (!gguf && strcmp(type, "bf16") == 0) ty = ST_BF16;
+		else if (gguf && strcmp(type, "q8_0") == 0) ty = GG_Q8_0;
+		else return usage_error("type '%s' is not f32, f16, bf16 (safetensors) or q8_0 (gguf)", type);
+		fx_gpt2_build(&m, &c);
+		if (gguf) {
+			struct fx_buf b = { 0 };
+
+			write_gguf_gpt2(&b, &m, ty);
+			write_out(out, &b);
+			free(b.p);
+		} else {
+			write_safetensors_gpt2(out, &m, ty);
+		}
+		fx_model_free(&m);
 		return 0;
 	}
 	return usage_error("unknown command '%s'", cmd);

@@ -147,6 +147,39 @@ TEST(quantized_formats_within_their_bounds)
 	CHECK_NEAR(0, rel_diff(q4, g32), 0.5);
 }
 
+TEST(gpt2_in_both_layouts_matches_numpy)
+{
+	struct gpai_error err;
+	static float g[NTOK * NV], st[NTOK * NV], x[NTOK * NV];
+	const char *shape = "--dim 64 --hidden 128 --layers 2 --heads 4 --vocab 64 --seq 32 --seed 11";
+	char *a;
+
+	gpai_error_init(&err);
+	a = gpai_asprintf("gpt2-gguf g.gguf %s", shape);
+	CHECK_INT(0, fixture(a));
+	free(a);
+	a = gpai_asprintf("gpt2-safetensors st %s", shape);
+	CHECK_INT(0, fixture(a));
+	free(a);
+	CHECK_OK(logits_of("g.gguf", 1, g, &err), &err);
+	CHECK_INT(0, against_numpy(g, "g.gguf", 1e-5));
+	/* HF Conv1D [in][out] storage: the same model */
+	CHECK_OK(logits_of("st", 1, st, &err), &err);
+	CHECK_INT(0, against_numpy(st, "st", 1e-5));
+	CHECK_NEAR(0, rel_diff(st, g), 1e-5);
+	a = gpai_asprintf("gpt2-safetensors stbf --dtype bf16 %s", shape);
+	CHECK_INT(0, fixture(a));
+	free(a);
+	CHECK_OK(logits_of("stbf", 1, x, &err), &err);
+	CHECK_INT(0, against_numpy(x, "stbf", 1e-5));
+	a = gpai_asprintf("gpt2-gguf q8.gguf --type q8_0 %s", shape);
+	CHECK_INT(0, fixture(a));
+	free(a);
+	CHECK_OK(logits_of("q8.gguf", 1, x, &err), &err);
+	CHECK_INT(0, against_numpy(x, "q8.gguf", 2e-2));
+	CHECK_NEAR(0, rel_diff(x, g), 5e-2);
+}
+
 TEST(logits_are_bit_identical_for_1_and_2_threads)
 {
 	struct gpai_error err;
