@@ -91,7 +91,8 @@ depcflags=$(pkg-config --cflags $PKGS)
 # ---- seed corpora --------------------------------------------------------
 seeds=$out/seeds
 rm -rf "$seeds"
-mkdir -p "$seeds/archive" "$seeds/json" "$seeds/model" "$seeds/config" "$seeds/tokenizer" "$seeds/engine"
+mkdir -p "$seeds/archive" "$seeds/json" "$seeds/model" "$seeds/config" "$seeds/tokenizer" "$seeds/engine" \
+	"$seeds/bundle" "$seeds/statement" "$seeds/fact"
 
 # archive: each format, with a subdirectory, an empty file and a link
 t=$(mktemp -d)
@@ -177,12 +178,44 @@ for f in "$shared"/reference/signing/model-transparency/v*/model.sig \
 	cp "$f" "$seeds/bundle/vector$i.json"
 done
 
-# engine: llama2.c checkpoints as they are
-if [ -f "$shared/models/stories260K/stories260K.bin" ]; then
-	cp "$shared/models/stories260K/stories260K.bin" "$seeds/engine/"
+# engine: the model seeds (same first-byte convention)
+cp "$seeds/model"/* "$seeds/engine/"
+
+# statement: the statements inside model_signing's bundles (DSSE
+# payloads), and its golden statements
+ms=$shared/reference/signing/model-transparency
+if [ -d "$ms" ]; then
+	"$PY" - "$seeds/statement" "$ms"/*/model.sig <<'EOF'
+import base64, json, os, sys
+out = sys.argv[1]
+for sig in sys.argv[2:]:
+    try:
+        env = json.load(open(sig))["dsseEnvelope"]
+    except (KeyError, ValueError):
+        continue
+    name = os.path.basename(os.path.dirname(sig))
+    open(os.path.join(out, name + ".json"), "wb").write(base64.b64decode(env["payload"]))
+EOF
+	for g in "$ms"/goldens/payload/*.json; do
+		[ -f "$g" ] && cp "$g" "$seeds/statement/golden-$(basename "$g")"
+	done
 fi
-cp "$seeds/model/tiny.bin" "$seeds/engine/tiny-with-selector.bin"
-tail -c +2 "$seeds/model/tiny.bin" >"$seeds/engine/tiny.bin"
+
+# fact: "FIELD\nVALUE" for every fact of the catalogue
+"$PY" - "$seeds/fact" catalogue/*.json <<'EOF'
+import json, os, sys
+out, n = sys.argv[1], 0
+for path in sys.argv[2:]:
+    try:
+        facts = json.load(open(path)).get("facts", [])
+    except (OSError, ValueError):
+        continue
+    for f in facts:
+        v = f.get("value")
+        v = v if isinstance(v, str) else json.dumps(v)
+        open(os.path.join(out, "%04d" % n), "w").write(f.get("field", "") + "\n" + v)
+        n += 1
+EOF
 
 # tokenizer: two bytes of vocabulary size (little-endian), then the file
 "$PY" - "$seeds/tokenizer" <<'EOF'
@@ -224,11 +257,14 @@ for src in tests/fuzz/fuzz_*.c; do
 	if [ -n "$FUZZ_TARGETS" ]; then
 		case " $FUZZ_TARGETS " in *" $short "*) ;; *) continue ;; esac
 	fi
-	need=$(sed -n 's/.*fuzz-requires: *\([A-Za-z0-9_]*\).*/\1/p' "$src" | head -n 1)
-	if [ -n "$need" ] && ! nm "$lib" 2>/dev/null | grep -q " T $need\$"; then
-		say "$name: absent ($need is not in libgpai.a yet)"
+	missing=""
+	for need in $(sed -n 's/.*fuzz-requires:\([A-Za-z0-9_ ]*\).*/\1/p' "$src" | head -n 1); do
+		nm "$lib" 2>/dev/null | grep -q " T $need\$" || missing="$missing $need"
+	done
+	if [ -n "$missing" ]; then
+		say "$name: absent (not in libgpai.a yet:$missing)"
 		summary="$summary
-  $name: absent ($need not in libgpai.a)"
+  $name: absent (not in libgpai.a:$missing)"
 		continue
 	fi
 	if ! clang -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer $SAN $incs $depcflags \
