@@ -697,6 +697,9 @@ char *rc_markdown(const struct rc_row *r, size_t n, const char *date)
 				r[i].openness_why, r[i].art53, r[i].art53_why);
 		if (r[i].flop_source)
 			gpai_buf_printf(&b, " Compute source: %s.", r[i].flop_source);
+		if (r[i].have_ops && r[i].kind != RC_FLOP_OPERATIONS)
+			gpai_buf_printf(&b, " 6ND cross-check from the published parameters and "
+					"tokens: %s FLOP.", gpai_flop_2sf(r[i].ops.flop, a));
 		if (r[i].have_hw)
 			gpai_buf_printf(&b, " Hardware cross-check: %s FLOP [%s, %s] (%s).",
 					gpai_flop_2sf(r[i].hw.flop, a), gpai_flop_2sf(r[i].hw.low, t),
