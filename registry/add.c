@@ -979,6 +979,25 @@ static int arc_entry(void *ctx, struct reg_archive_entry *ae)
 	return GPAI_OK;
 }
 
+/* The version's metadata when no single model can be opened: the first
+ * model file in the order a directory is opened in (safetensors, GGUF,
+ * llama2.c); *model_json stays NULL when no file is a model. */
+static int pick_model(const struct entries *es, char **model_json, struct gpai_error *err)
+{
+	static const char *const prefer[] = { "\"safetensors\"", "\"gguf\"", "\"llama2c\"" };
+
+	for (size_t k = 0; k < sizeof(prefer) / sizeof(prefer[0]); k++) {
+		for (size_t i = 0; i < es->n; i++) {
+			if (es->e[i].model_json && strstr(es->e[i].model_json, prefer[k])) {
+				*model_json = gpai_strdup(es->e[i].model_json);
+				return *model_json ? GPAI_OK
+					: gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+			}
+		}
+	}
+	return GPAI_OK;
+}
+
 /* Archive entries are described from their blobs (formats are sniffed by
  * content); the version takes the first model file in the order a
  * directory would be opened in (safetensors, GGUF, llama2.c). */
@@ -986,8 +1005,6 @@ static int probe_archive(struct gpai_registry *reg, struct entries *es,
 			 const struct gpai_add_opts *o, char **model_json,
 			 struct gpai_error *err)
 {
-	static const char *const prefer[] = { "\"safetensors\"", "\"gguf\"", "\"llama2c\"" };
-
 	for (size_t i = 0; i < es->n; i++) {
 		char *blob, *shown;
 		int rc;
@@ -1007,16 +1024,7 @@ static int probe_archive(struct gpai_registry *reg, struct entries *es,
 		if (rc)
 			return rc;
 	}
-	for (size_t k = 0; k < sizeof(prefer) / sizeof(prefer[0]); k++) {
-		for (size_t i = 0; i < es->n; i++) {
-			if (es->e[i].model_json && strstr(es->e[i].model_json, prefer[k])) {
-				*model_json = gpai_strdup(es->e[i].model_json);
-				return *model_json ? GPAI_OK
-					: gpai_error_set(err, GPAI_ENOMEM, "out of memory");
-			}
-		}
-	}
-	return GPAI_OK;
+	return pick_model(es, model_json, err);
 }
 
 /* Collects the files of path: a directory tree or one file; for an
@@ -1146,9 +1154,20 @@ int gpai_registry_add(struct gpai_registry *reg, const struct gpai_add_opts *o,
 				goto out;
 		}
 		if (!is_archive && gpai_is_dir(o->path)) {
-			rc = probe_one(o->path, o->path, o->opaque, &model_json, err);
-			if (rc)
-				goto out;
+			struct gpai_error derr;
+
+			/* The directory as inference opens it (sharded index,
+			 * config.json merged).  Every file's header is already
+			 * known good, so a failure here means no single model
+			 * stands out (e.g. several .bin files): pick one. */
+			gpai_error_init(&derr);
+			if (probe_one(o->path, o->path, 0, &model_json, &derr) != GPAI_OK) {
+				free(model_json);
+				model_json = NULL;
+				rc = pick_model(&es, &model_json, err);
+				if (rc)
+					goto out;
+			}
 		} else if (!is_archive && es.n == 1 && es.e[0].model_json) {
 			model_json = gpai_strdup(es.e[0].model_json);
 		}
