@@ -79,7 +79,8 @@ $(BUILD)/gpai: $(CLI_OBJS) $(BUILD)/libgpai.a
 	$(say) LINK $@
 	$(Q)$(CC) $(LDFLAGS) -pthread -o $@ $(CLI_OBJS) $(BUILD)/libgpai.a $(DEP_LIBS)
 
-$(CATALOGUE_GEN): tools/embed-catalogue.sh $(CATALOGUE_JSON)
+# The directory is a prerequisite too, so that removing a file re-embeds.
+$(CATALOGUE_GEN): tools/embed-catalogue.sh catalogue $(CATALOGUE_JSON)
 	@mkdir -p $(dir $@)
 	$(say) GEN $@
 	$(Q)sh tools/embed-catalogue.sh $@ $(CATALOGUE_JSON)
