@@ -13,6 +13,7 @@
  *    it to a writer thread (memory: REG_NBUF * REG_CHUNK, whatever the
  *    file size).
  */
+#define _GNU_SOURCE /* sync_file_range */
 #include "registry_private.h"
 
 #include <dirent.h>
@@ -32,6 +33,9 @@
 #define SHA256_LEN 32
 #define HEX_LEN 64
 #define FANOUT_LEN 2         /* objects/sha256/ab/... */
+/* Bytes written between requests to start writeback, so that the final
+ * fsync finds most of the file on disk already. */
+#define REG_WRITEBACK_STEP (16u << 20)
 
 char *reg_blob_path(const struct gpai_registry *reg, const char *hex)
 {
@@ -151,6 +155,7 @@ struct copier {
 	pthread_cond_t cv;
 	struct pipe_buf buf[REG_NBUF];
 	int fd;          /* destination */
+	uint64_t written, flushed; /* bytes written; bytes handed to writeback */
 	int eof;         /* reader is done */
 	int werr;        /* errno of a failed write, 0 if none */
 	unsigned wnext;  /* next buffer the writer takes */
@@ -183,6 +188,14 @@ static void *writer_main(void *arg)
 				break;
 			}
 			off += (size_t)w;
+		}
+		c->written += off;
+		if (c->written - c->flushed >= REG_WRITEBACK_STEP) {
+			/* Start writeback without waiting (a hint: errors surface
+			 * at the fsync that follows). */
+			sync_file_range(c->fd, (off_t)c->flushed, (off_t)(c->written - c->flushed),
+					SYNC_FILE_RANGE_WRITE);
+			c->flushed = c->written;
 		}
 		pthread_mutex_lock(&c->mu);
 		b->full = 0;
@@ -372,15 +385,25 @@ int reg_store_stream(struct gpai_registry *reg, reg_read_fn rd, void *rctx,
 	started = 0;
 	if (rc == GPAI_OK && c.werr)
 		rc = gpai_error_errno(err, GPAI_EIO, c.werr, "cannot write '%s'", tmp);
-	if (rc == GPAI_OK && fsync(fd) != 0)
-		rc = gpai_error_errno(err, GPAI_EIO, errno, "cannot sync '%s'", tmp);
 	if (rc == GPAI_OK && (EVP_DigestFinal_ex(md, digest, &dlen) != 1 || dlen != SHA256_LEN))
 		rc = gpai_error_openssl(err, "cannot hash '%s'", what);
+	if (rc == GPAI_OK) {
+		char *dst;
+
+		gpai_hex_encode(digest, SHA256_LEN, hex);
+		/* A blob that exists already needs no durable copy: the copy is
+		 * dropped unsynced (publish sees the blob and unlinks it). */
+		dst = reg_blob_path(reg, hex);
+		if (!dst)
+			rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		else if (!gpai_path_exists(dst) && fsync(fd) != 0)
+			rc = gpai_error_errno(err, GPAI_EIO, errno, "cannot sync '%s'", tmp);
+		free(dst);
+	}
 out_fd:
 	if (close(fd) != 0 && rc == GPAI_OK)
 		rc = gpai_error_errno(err, GPAI_EIO, errno, "cannot close '%s'", tmp);
 	if (rc == GPAI_OK) {
-		gpai_hex_encode(digest, SHA256_LEN, hex);
 		*size = done;
 		rc = publish(reg, tmp, hex, err);
 	} else {
