@@ -3,7 +3,9 @@
 # in ./demo/ (removed and recreated) create a registry, add the tiny
 # stories260K model (../shared/models/stories260K when present, else a small
 # llama2.c model written by gpai-fixture), show it, export it to a tar.gz,
-# add the export back to prove the digests survive, and check the registry.
+# add the export back to prove the digests survive, sign it (OpenSSF Model
+# Signing) and verify the stored blobs, a deployed copy and a tampered copy
+# (which must fail), and check the registry.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-build}
@@ -62,7 +64,25 @@ else
 	exit 1
 fi
 
-step "6. Check the registry: re-hash every blob, SQLite integrity check"
+step "6. Sign it (OpenSSF Model Signing v1.0) with a new key, trusted in the registry"
+run key generate --curve p256 --out demo-key.pem
+run key import demo-key.pub.pem --trust
+run sign $name@1 --key demo-key.pem
+run verify $name@1 --trusted
+
+step "7. Verify a deployed copy against the stored signature; a tampered copy fails"
+run export $name@1 deployed
+run verify $name@1 --path deployed --trusted --ignore-paths provenance.json
+cp -r deployed tampered
+f=$(ls -S tampered | grep -v provenance.json | head -n 1)
+printf 'X' | dd of="tampered/$f" bs=1 seek=100 conv=notrunc 2>/dev/null
+if run verify $name@1 --path tampered --trusted --ignore-paths provenance.json; then
+	echo "demo: the tampered copy verified" >&2
+	exit 1
+fi
+echo "   (expected: one changed byte in tampered/$f is caught)"
+
+step "8. Check the registry: re-hash every blob, SQLite integrity check"
 run fsck
 
 printf '\nDone: the registry is in ./demo/.gpai, the export in ./demo/%s.tar.gz\n' "$name"
