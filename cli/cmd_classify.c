@@ -20,7 +20,7 @@ static const char usage[] =
 	"gpai classify (NAME@VER | --flops X [--low L --high H] | --stages FILE)\n"
 	"              [--base-flops Y | --base-unknown gpai|systemic]\n"
 	"              [--outputs text,audio,image,video,other] [--revenue USD]\n"
-	"              [--cost USD] [--known YYYY-MM-DD] [--on YYYY-MM-DD]\n"
+	"              [--cost USD] [--known YYYY-MM-DD] [--on YYYY-MM-DD] [--record]\n"
 	"\n"
 	"Classifies training compute (FLOP) against each threshold of\n"
 	"`gpai classify --list`: below, above, or within the uncertainty band.\n"
@@ -39,6 +39,8 @@ static const char usage[] =
 	"  --cost USD           compute cost of the training (RAISE)\n"
 	"  --known DATE         date the EU threshold was met or known to be met\n"
 	"  --on DATE            judge which rules are in force on DATE (default today)\n"
+	"  --record             with NAME@VER: store the result as the version's\n"
+	"                       'classification' fact (shown by gpai show)\n"
 	"  --list               print the threshold table\n"
 	"Details: docs/classify.md.\n";
 
@@ -94,7 +96,7 @@ static int list_thresholds(const struct cli *cli)
 struct opts {
 	const char *flops, *low, *high, *stages, *base, *base_unknown, *outputs;
 	const char *revenue, *cost, *known, *on, *ref;
-	int list;
+	int list, record;
 };
 
 static int parse(int argc, char **argv, struct opts *o)
@@ -121,6 +123,11 @@ static int parse(int argc, char **argv, struct opts *o)
 
 		if (!strcmp(a, "--list")) {
 			o->list = 1;
+			i++;
+			continue;
+		}
+		if (!strcmp(a, "--record")) {
+			o->record = 1;
 			i++;
 			continue;
 		}
@@ -302,11 +309,20 @@ static int from_registry(const struct cli *cli, const struct opts *o,
 		gpai_registry_close(reg);
 		return CLI_FAIL;
 	}
-	for (int s = 0; s < GPAI_NSCOPES; s++)
-		if (!comp_version_compute(&cv, (enum gpai_scope)s, &in->scope_flop[s], &how)) {
-			cli_failf("%s", cv.e.missing);
-			goto out;
-		}
+	if (cv.have_modification && cv.base_ref[0]) {
+		/* modification.flop: the compute that turned the base into this
+		 * version; the base's compute is added below. */
+		for (int s = 0; s < GPAI_NSCOPES; s++)
+			in->scope_flop[s] = cv.modification;
+		how = "fact modification.flop";
+	} else {
+		for (int s = 0; s < GPAI_NSCOPES; s++)
+			if (!comp_version_compute(&cv, (enum gpai_scope)s,
+						  &in->scope_flop[s], &how)) {
+				cli_failf("%s", cv.e.missing);
+				goto out;
+			}
+	}
 	note(notes, size, "compute of %s: %s\n", cv.ref, how);
 	in->modification = in->scope_flop[GPAI_SCOPE_UPDATES];
 	if (cv.have_stages) {
@@ -361,6 +377,51 @@ out:
 	return rc;
 }
 
+/* Stores the result as the version's `classification` fact. */
+static int record(const struct cli *cli, const char *ref,
+		  const struct gpai_classification *r, size_t n,
+		  const struct gpai_classify_input *in)
+{
+	struct gpai_registry *reg;
+	struct gpai_buf b;
+	struct gpai_error err;
+	char a[32], c[32], source[128];
+	int rc;
+
+	gpai_buf_init(&b);
+	gpai_buf_printf(&b, "judged on %s\n", in->on_date);
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].band == GPAI_NOT_APPLICABLE) {
+			gpai_buf_printf(&b, "%s: not applicable\n", r[i].threshold->id);
+			continue;
+		}
+		gpai_buf_printf(&b, "%s: %s; %s (%s %s %s, log10 %+.2f%s)%s%s: %s\n",
+				r[i].threshold->id, gpai_band_name(r[i].band),
+				met_word(r[i].met), gpai_flop_2sf(r[i].compared, a),
+				r[i].threshold->op, gpai_flop_2sf(r[i].limit, c),
+				r[i].log10_ratio, r[i].in_force ? "" : ", not in force",
+				r[i].deadline[0] ? "; notify by " : "", r[i].deadline,
+				r[i].explanation);
+	}
+	snprintf(source, sizeof(source), "computed: gpai classify %s (gpai %s)", ref,
+		 GPAI_VERSION);
+	if (!b.data) {
+		gpai_buf_release(&b);
+		return cli_failf("out of memory");
+	}
+	if (regutil_open(cli, &reg)) {
+		gpai_buf_release(&b);
+		return CLI_FAIL;
+	}
+	gpai_error_init(&err);
+	rc = gpai_registry_fact_set(reg, ref, "classification", b.data, source, &err);
+	gpai_registry_close(reg);
+	gpai_buf_release(&b);
+	if (rc)
+		return cli_fail(&err, "cannot record the classification of '%s'", ref);
+	return CLI_OK;
+}
+
 static int run(struct cli *cli, int argc, char **argv)
 {
 	struct gpai_classify_input in;
@@ -384,6 +445,8 @@ static int run(struct cli *cli, int argc, char **argv)
 		return cli_usage("classify", "give NAME@VER, --flops or --stages (one of them)");
 	if ((o.low || o.high) && (!o.low || !o.high || !o.flops))
 		return cli_usage("classify", "--low and --high go together, with --flops");
+	if (o.record && !o.ref)
+		return cli_usage("classify", "--record needs NAME@VER");
 	if (o.base && o.base_unknown)
 		return cli_usage("classify", "give --base-flops or --base-unknown, not both");
 
@@ -476,6 +539,8 @@ static int run(struct cli *cli, int argc, char **argv)
 	}
 	if (gpai_classify(&in, res, sizeof(res) / sizeof(res[0]), &err))
 		return cli_fail(&err, "cannot classify");
+	if (o.record && record(cli, o.ref, res, n, &in))
+		return CLI_FAIL;
 	if (cli->json) {
 		cJSON *j = results_json(res, n, &in);
 

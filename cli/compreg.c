@@ -139,8 +139,31 @@ int comp_version_load(struct gpai_registry *reg, const char *ref,
 	if ((r = num_fact(f, n, "training.flop", cv->ref, &cv->reported)) < 0)
 		goto out;
 	if (r) {
+		double lo, hi;
+		int rl, rh;
+
 		cv->have_reported = 1;
 		src(cv->reported_source, sizeof(cv->reported_source), fact(f, n, "training.flop"));
+		cv->reported_est.flop = cv->reported;
+		cv->reported_est.low = cv->reported * (1 - GPAI_ACCURACY_BAND);
+		cv->reported_est.high = cv->reported * (1 + GPAI_ACCURACY_BAND);
+		rl = num_fact(f, n, "training.flop.low", cv->ref, &lo);
+		rh = num_fact(f, n, "training.flop.high", cv->ref, &hi);
+		if (rl < 0 || rh < 0)
+			goto out;
+		if (rl > 0 && rh > 0 && lo <= cv->reported && cv->reported <= hi) {
+			/* the published interval replaces the +/-30 % default */
+			cv->reported_est.low = lo;
+			cv->reported_est.high = hi;
+		}
+	}
+	if ((r = num_fact(f, n, "modification.flop", cv->ref, &d)) < 0)
+		goto out;
+	if (r) {
+		cv->have_modification = 1;
+		cv->modification.flop = d;
+		cv->modification.low = d * (1 - GPAI_ACCURACY_BAND);
+		cv->modification.high = d * (1 + GPAI_ACCURACY_BAND);
 	}
 	if ((x = fact(f, n, "model.modalities.output"))) {
 		cv->have_outputs = 1;
@@ -256,9 +279,7 @@ int comp_version_load(struct gpai_registry *reg, const char *ref,
 			 "and training.gpu_hours, or training.flop or training.stages",
 			 cv->ref);
 	if (!e->method && cv->have_reported) {
-		e->est.flop = cv->reported;
-		e->est.low = cv->reported * (1 - GPAI_ACCURACY_BAND);
-		e->est.high = cv->reported * (1 + GPAI_ACCURACY_BAND);
+		e->est = cv->reported_est;
 		e->method = "reported";
 	}
 	rc = CLI_OK;

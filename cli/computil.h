@@ -79,6 +79,9 @@ struct comp_version {
 	int have_reported;            /* training.flop fact */
 	double reported;
 	char reported_source[320];
+	struct gpai_estimate reported_est; /* with training.flop.low/high if given */
+	int have_modification;        /* modification.flop */
+	struct gpai_estimate modification;
 	char base_ref[160];           /* lineage: "NAME@VER" or "" */
 	char relation[32];
 	int have_outputs, generative; /* model.modalities.output */

@@ -58,6 +58,8 @@ static const struct gpai_fact_field vocabulary[] = {
 	{ "training.energy_mwh", GPAI_FACT_NUMBER, NULL, "training energy, MWh" },
 	{ "training.emissions_tco2e", GPAI_FACT_NUMBER, NULL, "training emissions, t CO2e" },
 	{ "modification.flop", GPAI_FACT_NUMBER, NULL, "compute used to modify the base model" },
+	{ "classification", GPAI_FACT_TEXT, NULL,
+	  "result of gpai classify per rule, with its explanation" },
 	{ "data.provenance", GPAI_FACT_LIST,
 	  "web-crawl|licensed|public-datasets|user-data|synthetic|proprietary|other",
 	  "categories of training data" },

@@ -81,6 +81,37 @@ test_expect_success 'a version with files: parameters from its tensors' '
 	test "$(json_get j "j[\"parameters\"][\"total\"]")" = 260032
 '
 
+test_expect_success 'modification.flop and the published training.flop interval are used' '
+	cat >ft2.json <<-JSON &&
+	{"name": "ft2", "version": "1", "base": "pub@1", "relation": "finetune",
+	 "access": "open-weight", "facts": [
+	 {"field": "modification.flop", "value": "2e24", "source": "our log"}]}
+	JSON
+	cat >pub.json <<-JSON &&
+	{"name": "pub", "version": "1", "access": "open-weight", "facts": [
+	 {"field": "training.flop", "value": "3.8e25", "source": "Epoch AI"},
+	 {"field": "training.flop.low", "value": "3.5e25", "source": "Epoch AI"},
+	 {"field": "training.flop.high", "value": "4.1e25", "source": "Epoch AI"}]}
+	JSON
+	gpai add --no-files --facts pub.json >/dev/null &&
+	gpai add --no-files --facts ft2.json >/dev/null &&
+	gpai --json flops pub@1 >j &&
+	test "$(json_get j "j[\"estimate\"][\"low\"]")" = 3.5e+25 &&
+	gpai --json classify ft2@1 --on 2026-11-29 >j &&
+	test "$(r j eu-modification compared)" = 2e+24 &&
+	test "$(r j eu-modification band)" = below &&
+	test "$(json_get j "j[\"compute\"][\"flop\"] == 3.8e25 + 2e24")" = True
+'
+
+test_expect_success 'classify --record stores the result as a fact that gpai show lists' '
+	gpai classify llama-3.1-405b@1 --record --on 2026-11-29 >/dev/null &&
+	gpai show llama-3.1-405b@1 >out &&
+	grep_q "eu-systemic-risk: above; met" out &&
+	grep_q "computed: gpai classify llama-3.1-405b@1" out &&
+	test_expect_code 2 gpai classify --flops 1e25 --record 2>err &&
+	grep_q "record needs NAME@VER" err
+'
+
 test_expect_success 'missing facts: insufficient information naming the facts' '
 	printf "{\"name\": \"bare\", \"version\": \"1\", \"access\": \"api\", \"facts\": []}" >b.json &&
 	gpai add --no-files --facts b.json >/dev/null &&
