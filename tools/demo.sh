@@ -5,7 +5,8 @@
 # llama2.c model written by gpai-fixture), show it, export it to a tar.gz,
 # add the export back to prove the digests survive, sign it (OpenSSF Model
 # Signing) and verify the stored blobs, a deployed copy and a tampered copy
-# (which must fail), and check the registry.
+# (which must fail), and check the registry; then estimate and classify
+# the training compute of the tiny model and of a frontier-scale model.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-build}
@@ -84,5 +85,15 @@ echo "   (expected: one changed byte in tampered/$f is caught)"
 
 step "8. Check the registry: re-hash every blob, SQLite integrity check"
 run fsck
+
+step "9. Training compute of the tiny model (parameters from its tensors; 2.5e8 tokens is illustrative)"
+if [ -f "$model/stories260K.bin" ]; then weights=$model/stories260K.bin; else weights=$model/model.bin; fi
+run flops --model "$weights" --tokens 2.5e8
+flop=$("$GPAI" flops --model "$weights" --tokens 2.5e8 --quiet)
+run classify --flops "$flop" --quiet
+
+step "10. A frontier-scale model by flags: Llama 3.1 405B (arXiv:2407.21783: 15.6T tokens, 30.84M H100-hours, ~40 % MFU)"
+run flops --params 405e9 --tokens 15.6e12 --hardware H100 --chip-hours 30.84e6 --precision bf16 --utilization 0.4
+run classify --flops 4.1e25 --low 2.7e25 --high 5.7e25 --outputs text --known 2024-01-15
 
 printf '\nDone: the registry is in ./demo/.gpai, the export in ./demo/%s.tar.gz\n' "$name"
