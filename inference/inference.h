@@ -156,8 +156,8 @@ struct gpai_model;
  * header is validated: all tensor data ranges lie inside their file.
  * Returns GPAI_OK and *out (free with gpai_model_close), GPAI_EFORMAT for
  * a malformed or unrecognised file (message names the file and offset),
- * GPAI_ENOTFOUND/GPAI_EIO when a file is missing or unreadable,
- * GPAI_ENOMEM. */
+ * GPAI_ENOTFOUND/GPAI_EIO when a file is missing or unreadable or a
+ * directory holds no model file or several candidates, GPAI_ENOMEM. */
 int gpai_model_open(const char *path, struct gpai_model **out,
 		    struct gpai_error *err);
 /* Unmaps and frees; accepts NULL.  Every pointer from the handle dies. */

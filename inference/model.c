@@ -537,8 +537,8 @@ static int pick_in_dir(const char *dir, char **out, struct gpai_error *err)
 		}
 		free(found);
 		if (n > 1)
-			return gpai_error_set(err, GPAI_EFORMAT,
-					      "'%s': %d *%s files and no model.safetensors.index.json: which one is the model?",
+			return gpai_error_set(err, GPAI_ENOTFOUND,
+					      "'%s': %d *%s files and no model.safetensors.index.json: name the model file",
 					      dir, n, exts[e]);
 	}
 	return gpai_error_set(err, GPAI_ENOTFOUND, "'%s': no model file in the directory", dir);

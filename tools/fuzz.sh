@@ -178,6 +178,25 @@ for f in "$shared"/reference/signing/model-transparency/v*/model.sig \
 	cp "$f" "$seeds/bundle/vector$i.json"
 done
 
+# gpai-fixture models: every format, type and llama2.c version, small
+fx=$top/build/tests/gpai-fixture
+if [ -x "$fx" ]; then
+	t=$(mktemp -d)
+	"$fx" gguf "$t/q8.gguf" --type q8_0 --dim 32 && "$fx" gguf "$t/q4.gguf" --type q4_0 --dim 32 &&
+		"$fx" gguf "$t/f16.gguf" --type f16 && "$fx" safetensors "$t/st" --dtype bf16 &&
+		"$fx" llama2c "$t/v1.bin" --version 1 && "$fx" llama2c "$t/v2.bin" --version 2 --tied ||
+		{ say "gpai-fixture failed"; exit 1; }
+	for f in q8.gguf q4.gguf f16.gguf; do
+		{ printf '\000'; cat "$t/$f"; } >"$seeds/model/fixture-$f"
+	done
+	{ printf '\001'; cat "$t/st/model.safetensors"; } >"$seeds/model/fixture.safetensors"
+	for f in v1.bin v2.bin; do
+		{ printf '\002'; cat "$t/$f"; } >"$seeds/model/fixture-$f"
+	done
+	cp "$t/st/config.json" "$seeds/config/fixture-config.json"
+	rm -rf "$t"
+fi
+
 # engine: the model seeds (same first-byte convention)
 cp "$seeds/model"/* "$seeds/engine/"
 
