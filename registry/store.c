@@ -565,6 +565,9 @@ static int load_referenced(struct gpai_registry *reg, struct digest_set *s,
 
 			if (!p) {
 				sqlite3_finalize(st);
+				free(s->hex);
+				s->hex = NULL;
+				s->n = 0;
 				return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
 			}
 			s->hex = p;
@@ -573,8 +576,12 @@ static int load_referenced(struct gpai_registry *reg, struct digest_set *s,
 		gpai_strlcpy(s->hex[s->n++], h ? (const char *)h : "", 65);
 	}
 	sqlite3_finalize(st);
-	if (r != SQLITE_DONE)
+	if (r != SQLITE_DONE) {
+		free(s->hex);
+		s->hex = NULL;
+		s->n = 0;
 		return reg_db_error(reg, err, "cannot read file digests");
+	}
 	return GPAI_OK;
 }
 
