@@ -9,6 +9,8 @@
 
 #include <stdlib.h>
 
+#include <openssl/evp.h>
+
 #define STORIES_GGUF "models/stories260K/stories260K.gguf"
 
 /* Published config of stories260K (shared/models/stories260K/SOURCE.md):
@@ -607,4 +609,64 @@ TEST(fixture_bad_ggufs_are_rejected)
 		CHECK(strstr(gpai_errmsg(&err), file) != NULL);
 		CHECK(strstr(gpai_errmsg(&err), ": offset ") != NULL);
 	}
+}
+
+/* Path of reference/tokenizer/ggml-vocab-NAME.gguf. */
+static const char *t_shared2(const char *name)
+{
+	static char rel[128];
+
+	snprintf(rel, sizeof(rel), "reference/tokenizer/ggml-vocab-%s.gguf", name);
+	return t_shared(rel);
+}
+
+/* tests/vocab_repair.py rebuilds the mangled vocab files; the result must
+ * be upstream's bytes (the sha256 of llama.cpp's git-lfs pointers for
+ * models/ggml-vocab-*.gguf, github.com/ggml-org/llama.cpp commit 0dc0e9aa),
+ * and then a vocab-only GGUF: 0 tensors, the vocab size SOURCE.md states
+ * and the Python reader counts. */
+static void check_repaired(const char *name, const char *sha256, const char *arch,
+			   long long vocab)
+{
+	struct gpai_modelinfo info;
+	struct gpai_error err;
+	struct gpai_map map;
+	unsigned char md[32];
+	char hex[65], cmd[2048], out[64];
+	const char *top = getenv("GPAI_TOP");
+	cJSON *py;
+
+	gpai_error_init(&err);
+	snprintf(out, sizeof(out), "%s.gguf", name);
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 '%s/tests/vocab_repair.py' '%s' %s",
+		 top ? top : ".", t_shared2(name), out);
+	CHECK_INT(0, system(cmd));
+	CHECK_OK(gpai_map_open(&map, out, &err), &err);
+	CHECK(EVP_Digest(map.data, map.size, md, NULL, EVP_sha256(), NULL) == 1);
+	gpai_map_close(&map);
+	gpai_hex_encode(md, 32, hex);
+	CHECK_STR(sha256, hex);
+	CHECK_OK(gpai_model_probe_file(out, &info, &err), &err);
+	CHECK_STR("gguf", info.format);
+	CHECK_STR(arch, info.architecture);
+	CHECK_U64(0, info.n_tensors);
+	CHECK_U64(0, info.n_params);
+	CHECK_INT(vocab, info.vocab_size);
+	snprintf(cmd, sizeof(cmd), "gguf %s", out);
+	py = pyref(cmd);
+	CHECK(py != NULL);
+	CHECK_INT(0, pyref_int(py, "n_tensors"));
+	CHECK_INT(vocab, pyref_int(cJSON_GetObjectItemCaseSensitive(py, "arrays"),
+				   "tokenizer.ggml.tokens"));
+	cJSON_Delete(py);
+}
+
+TEST(repaired_llamacpp_vocabs_are_upstream_and_vocab_only)
+{
+	check_repaired("llama-spm", "16c3724582d59aa8bf84711894e833f916ee46a31d80e21312759c48bf8d0e69",
+		       "llama", 32000);
+	if (t_failed)
+		return;
+	check_repaired("gpt-2", "cedc56ca6e2e89f63e781696d1fd76b4b1d49e6720dee86463e915f6e90016ac",
+		       "gpt2", 50257);
 }
