@@ -168,6 +168,7 @@ struct copier {
 static void *writer_main(void *arg)
 {
 	struct copier *c = arg;
+	int werr = 0; /* this thread's copy; published to c->werr under mu */
 
 	for (;;) {
 		struct pipe_buf *b;
@@ -187,16 +188,16 @@ static void *writer_main(void *arg)
 			int fl = fcntl(c->fd, F_GETFL);
 
 			if (fl < 0 || fcntl(c->fd, F_SETFL, fl & ~O_DIRECT) != 0)
-				c->werr = errno;
+				werr = errno;
 			c->direct = 0;
 		}
-		while (off < b->len && !c->werr) {
+		while (off < b->len && !werr) {
 			ssize_t w = write(c->fd, b->data + off, b->len - off);
 
 			if (w < 0 && errno == EINTR)
 				continue;
 			if (w < 0) {
-				c->werr = errno;
+				werr = errno;
 				break;
 			}
 			off += (size_t)w;
@@ -210,6 +211,8 @@ static void *writer_main(void *arg)
 			c->flushed = c->written;
 		}
 		pthread_mutex_lock(&c->mu);
+		if (werr)
+			c->werr = werr;
 		b->full = 0;
 		c->wnext = (c->wnext + 1) % REG_NBUF;
 		pthread_cond_broadcast(&c->cv);
@@ -366,13 +369,15 @@ int reg_store_stream(struct gpai_registry *reg, reg_read_fn rd, void *rctx,
 	for (;;) {
 		struct pipe_buf *b = &c.buf[rnext];
 		long got;
+		int werr;
 
 		pthread_mutex_lock(&c.mu);
 		while (b->full)
 			pthread_cond_wait(&c.cv, &c.mu);
+		werr = c.werr;
 		pthread_mutex_unlock(&c.mu);
-		if (c.werr) {
-			rc = gpai_error_errno(err, GPAI_EIO, c.werr, "cannot write '%s'", tmp);
+		if (werr) {
+			rc = gpai_error_errno(err, GPAI_EIO, werr, "cannot write '%s'", tmp);
 			break;
 		}
 		/* Fill the whole chunk (streams return short reads), so that
