@@ -466,8 +466,9 @@ static int run(struct cli *cli, int argc, char **argv)
 		if (!(e.low <= e.flop && e.flop <= e.high))
 			return cli_failf("--low/--high: need low <= flops <= high (got %s, %s, %s)",
 					 o.low, o.flops, o.high);
-		if (e.high > 1e31)
-			return cli_failf("--flops: %s is above the plausible maximum 1e31", o.flops);
+		if (e.high > GPAI_FLOP_PLAUSIBLE_MAX)
+			return cli_failf("--flops: %s is above the plausible maximum %g", o.flops,
+					 GPAI_FLOP_PLAUSIBLE_MAX);
 		for (int s = 0; s < GPAI_NSCOPES; s++)
 			in.scope_flop[s] = e;
 		if (o.base || o.base_unknown)

@@ -79,7 +79,7 @@ static int list_hardware(const struct cli *cli)
 		printf("%-16s", a->id);
 		for (int p = 0; p < GPAI_NPREC; p++) {
 			if (a->peak[p] > 0)
-				printf(" %9.6g", a->peak[p] / 1e12);
+				printf(" %9.6g", a->peak[p] / GPAI_FLOP_PER_TFLOP);
 			else
 				printf(" %9s", "-");
 		}
@@ -294,7 +294,7 @@ static int from_flags(const struct opts *o, struct comp_estimate *e)
 	if (o->context) {
 		if (comp_posnum("--context", o->context, &v))
 			return CLI_FAIL;
-		if (v != floor(v) || v > 1e9)
+		if (v != floor(v) || v > GPAI_CONTEXT_PLAUSIBLE_MAX)
 			return cli_failf("--context: '%s' is not a whole number of tokens", o->context);
 		e->ops.context = (int64_t)v;
 		comp_add_input(e, "context", "--context", "%s", o->context);
@@ -328,7 +328,7 @@ static int from_flags(const struct opts *o, struct comp_estimate *e)
 		if (comp_posnum("--chip-hours", o->chip_hours, &v))
 			return CLI_FAIL;
 		e->period.count = 1;
-		e->period.seconds = v * 3600.0;
+		e->period.seconds = v * GPAI_SECONDS_PER_HOUR;
 		comp_add_input(e, "chip-hours", "--chip-hours", "%s", o->chip_hours);
 	} else {
 		if (!o->count || !o->hours)
@@ -337,7 +337,7 @@ static int from_flags(const struct opts *o, struct comp_estimate *e)
 		if (comp_posnum("--count", o->count, &e->period.count) ||
 		    comp_posnum("--hours", o->hours, &v))
 			return CLI_FAIL;
-		e->period.seconds = v * 3600.0;
+		e->period.seconds = v * GPAI_SECONDS_PER_HOUR;
 		comp_add_input(e, "count", "--count", "%s", o->count);
 		comp_add_input(e, "hours", "--hours", "%s", o->hours);
 	}

@@ -242,12 +242,12 @@ int comp_version_load(struct gpai_registry *reg, const char *ref,
 			comp_add_input(e, "precision", s, "%s", p->value);
 			if (rc1) {
 				e->period.count = 1;
-				e->period.seconds = gpuh * 3600.0;
+				e->period.seconds = gpuh * GPAI_SECONDS_PER_HOUR;
 				src(s, sizeof(s), fact(f, n, "training.gpu_hours"));
 				comp_add_input(e, "chip-hours", s, "%.6g", gpuh);
 			} else {
 				e->period.count = count;
-				e->period.seconds = hours * 3600.0;
+				e->period.seconds = hours * GPAI_SECONDS_PER_HOUR;
 				src(s, sizeof(s), fact(f, n, "training.hardware.count"));
 				comp_add_input(e, "count", s, "%.6g", count);
 				src(s, sizeof(s), fact(f, n, "training.hardware.hours"));

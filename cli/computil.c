@@ -211,11 +211,11 @@ void comp_estimate_print(const struct comp_estimate *e, int quiet)
 		if (p->count > 1)
 			printf("hardware: chip-hours x dense peak x utilization = %s chips x "
 			       "%.6g h x ", comp_group((uint64_t)p->count, g),
-			       p->seconds / 3600.0);
+			       p->seconds / GPAI_SECONDS_PER_HOUR);
 		else
 			printf("hardware: chip-hours x dense peak x utilization = %.6g chip-h x ",
-			       p->seconds / 3600.0);
-		printf("%.6g TFLOP/s (%s %s) x %.2f\n", p->chip->peak[p->precision] / 1e12,
+			       p->seconds / GPAI_SECONDS_PER_HOUR);
+		printf("%.6g TFLOP/s (%s %s) x %.2f\n", p->chip->peak[p->precision] / GPAI_FLOP_PER_TFLOP,
 		       p->chip->id, gpai_precision_name(p->precision),
 		       e->hw_assumed ? GPAI_UTILIZATION_DEFAULT : p->utilization);
 		print_est("  = ", &e->hw_est);
@@ -334,7 +334,7 @@ struct cJSON *comp_estimate_json(const struct comp_estimate *e)
 		cJSON_AddStringToObject(x, "accelerator", p->chip->id);
 		cJSON_AddStringToObject(x, "precision", gpai_precision_name(p->precision));
 		cJSON_AddNumberToObject(x, "count", p->count);
-		cJSON_AddNumberToObject(x, "hours", p->seconds / 3600.0);
+		cJSON_AddNumberToObject(x, "hours", p->seconds / GPAI_SECONDS_PER_HOUR);
 		cJSON_AddNumberToObject(x, "peak_flop_per_s", p->chip->peak[p->precision]);
 		cJSON_AddStringToObject(x, "peak_source", gpai_accelerator_source);
 		cJSON_AddNumberToObject(x, "utilization",
@@ -395,8 +395,8 @@ void comp_stages_print(const struct gpai_stages *s, int quiet)
 				const struct gpai_hw_period *p = &st->periods[k];
 
 				printf("  hardware[%zu]: %.6g x %s x %.6g h x %.6g TFLOP/s (%s) x %s\n",
-				       k, p->count, p->chip->id, p->seconds / 3600.0,
-				       p->chip->peak[p->precision] / 1e12,
+				       k, p->count, p->chip->id, p->seconds / GPAI_SECONDS_PER_HOUR,
+				       p->chip->peak[p->precision] / GPAI_FLOP_PER_TFLOP,
 				       gpai_precision_name(p->precision),
 				       p->utilization < 0 ? "0.38 (assumed)" : "given utilization");
 			}

@@ -135,6 +135,15 @@ int gpai_accelerator_peak(const struct gpai_accelerator *a,
 
 /* ---- FLOP estimates ----------------------------------------------------- */
 
+/* Units. */
+#define GPAI_SECONDS_PER_HOUR 3600.0
+#define GPAI_FLOP_PER_TFLOP 1e12
+/* Compute above this is taken for a typing error: five orders of magnitude
+ * above the largest published training compute (~5e26 FLOP, Epoch AI). */
+#define GPAI_FLOP_PLAUSIBLE_MAX 1e31
+/* Longest training context accepted for the attention term (tokens). */
+#define GPAI_CONTEXT_PLAUSIBLE_MAX 1e8
+
 /* Model FLOP utilization when none is given: the median of the 61 MFUs
  * reported in Epoch AI's models table (June 2025 snapshot), with its
  * quartiles as the range (../shared/notes/compute.md section 1.2). */

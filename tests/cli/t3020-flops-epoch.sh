@@ -51,4 +51,16 @@ test_expect_success 'undisclosed tokens (Mistral 7B: no Epoch figure) give insuf
 	grep_q "insufficient information" err
 '
 
+test_expect_success 'threshold edges with Epoch figures: Inflection-2 straddles 10^25, OLMo-7B and Gemma 3 4B straddle 10^23' '
+	ep() { /usr/bin/python3 -c "import csv,sys; print([x for x in csv.DictReader(open(sys.argv[1], newline=\"\", encoding=\"utf-8-sig\")) if x[\"Model\"] == sys.argv[2]][0][\"Training compute (FLOP)\"])" "$EPOCH" "$1"; } &&
+	gpai --json classify --flops "$(ep Inflection-2)" --on 2026-11-29 >j &&
+	test "$(json_get j "[x for x in j[\"results\"] if x[\"id\"] == \"eu-systemic-risk\"][0][\"band\"]")" = within-band-above &&
+	gpai --json classify --flops "$(ep OLMo-7B)" --on 2026-11-29 >j &&
+	test "$(json_get j "[x for x in j[\"results\"] if x[\"id\"] == \"eu-gpai\"][0][\"band\"]")" = within-band-above &&
+	gpai --json classify --flops "$(ep "Gemma 3 4B")" --on 2026-11-29 >j &&
+	test "$(json_get j "[x for x in j[\"results\"] if x[\"id\"] == \"eu-gpai\"][0][\"band\"]")" = within-band-below &&
+	gpai --json classify --flops "$(ep Grok-3)" --on 2026-11-29 >j &&
+	test "$(json_get j "[x for x in j[\"results\"] if x[\"id\"] == \"us-ca-sb53\"][0][\"band\"]")" = above
+'
+
 test_done
