@@ -129,6 +129,7 @@ static int read_kv(struct gpai_model *m, struct mf_rd *r)
 	if (!e)
 		return gpai_error_set(r->err, GPAI_ENOMEM, "out of memory reading '%s'", r->path);
 	e->type = (int)type;
+	e->where = at;
 	if (type == GPAI_META_ARRAY) {
 		size_t arr = r->off;
 

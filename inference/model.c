@@ -351,8 +351,9 @@ int mf_index(struct gpai_model *m, struct gpai_error *err)
 		for (size_t i = 1; i < m->n_meta; i++)
 			if (strcmp(m->meta_sorted[i]->key, m->meta_sorted[i - 1]->key) == 0)
 				return gpai_error_set(err, GPAI_EFORMAT,
-						      "'%s': duplicate metadata key '%s'",
-						      m->files[0].path, m->meta_sorted[i]->key);
+						      "'%s': offset %zu: duplicate metadata key '%s'",
+						      m->files[0].path, m->meta_sorted[i]->where,
+						      m->meta_sorted[i]->key);
 	}
 	return GPAI_OK;
 }

@@ -34,6 +34,7 @@ struct meta_entry {
 	size_t str_len;
 	char *owned;             /* heap copy behind str, or NULL */
 	void *cache;             /* decoded array (see inference.h) */
+	size_t where;            /* header offset of the key (GGUF), for errors */
 	int cache_kind;
 };
 

@@ -366,7 +366,7 @@ TEST(malformed_gguf_headers_are_rejected_with_offsets)
 	gb_header(&b, 0, 2);
 	gb_kv_u32(&b, "k", 1);
 	gb_kv_u32(&b, "k", 2);
-	CHECK(expect_bad(&b, "dupkey.gguf", "duplicate metadata key 'k'"));
+	CHECK(expect_bad(&b, "dupkey.gguf", "offset 41: duplicate metadata key 'k'"));
 
 	gb_header(&b, 0, 1);
 	gb_kv_u32(&b, "general.alignment", 24);
