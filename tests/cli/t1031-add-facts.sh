@@ -103,16 +103,16 @@ test_expect_success 'a missing facts file is named' '
 '
 
 test_expect_success 'every catalogue/*.json loads as a --no-files version' '
-	todo=$(ls "$GPAI_TOP"/catalogue/*.json) &&
+	pending=$(ls "$GPAI_TOP"/catalogue/*.json) &&
 	for round in 1 2 3; do
 		left=
-		for f in $todo; do
+		for f in $pending; do
 			gpai --quiet add --no-files --facts "$f" >/dev/null 2>err ||
 			{ grep -q "base model" err || { cat err; exit 1; }; left="$left $f"; }
 		done
-		todo=$left
+		pending=$left
 	done &&
-	test -z "$todo" &&
+	test -z "$pending" &&
 	test "$(gpai --quiet list | wc -l)" -eq "$(ls "$GPAI_TOP"/catalogue/*.json | wc -l)"
 '
 
