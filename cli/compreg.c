@@ -274,10 +274,11 @@ int comp_version_load(struct gpai_registry *reg, const char *ref,
 		goto out;
 	if (!e->method && !cv->have_reported)
 		snprintf(e->missing, sizeof(e->missing), "insufficient information: "
-			 "'%s' needs facts model.parameters (or model files) and "
-			 "training.tokens, or training.hardware.type, training.precision "
+			 "'%s' needs %s, or training.hardware.type, training.precision "
 			 "and training.gpu_hours, or training.flop or training.stages",
-			 cv->ref);
+			 cv->ref, e->have_params ? "fact training.tokens (tokens seen)" :
+			 e->ops.tokens > 0 ? "fact model.parameters (or model files)" :
+			 "facts model.parameters (or model files) and training.tokens");
 	if (!e->method && cv->have_reported) {
 		e->est = cv->reported_est;
 		e->method = "reported";

@@ -77,6 +77,23 @@ test_expect_success 'malformed stages name the file, the stage index and the fie
 	grep_q ".t.json. is not valid JSON" err
 '
 
+test_expect_success 'options that need others, and bad context values' '
+	test_expect_code 2 gpai flops --params 7e9 --epochs 2 2>err &&
+	grep_q "epochs needs --tokens" err &&
+	test_expect_code 2 gpai flops --active-params 1e9 --tokens 1e9 2>err &&
+	grep_q "active-params needs --params or --model" err &&
+	test_expect_code 2 gpai flops --hardware H100 --count 8 --hours 1 --chip-hours 8 --precision bf16 2>err &&
+	grep_q "give --chip-hours or --count and --hours, not both" err &&
+	test_expect_code 2 gpai flops --list-hardware --tokens 5 2>err &&
+	test_expect_code 2 gpai flops --params 7e9 --model x 2>err &&
+	test_expect_code 1 gpai flops --config "$CFG/gpt2.json" --tokens 1e9 --detailed --context 1.5 2>err &&
+	grep_q "^gpai: --context: .1.5. is not a whole number" err &&
+	test_expect_code 1 gpai flops --params 7e9 --tokens 1e9 --epochs -2 2>err &&
+	grep_q "^gpai: --epochs: must be a positive number" err &&
+	test_expect_code 1 gpai flops --hardware H100 --chip-hours inf --precision bf16 2>err &&
+	grep_q "^gpai: --chip-hours: .inf. is not a number" err
+'
+
 test_expect_success 'usage errors exit 2' '
 	test_expect_code 2 gpai flops --frobnicate 2>err &&
 	grep_q "unknown option .--frobnicate." err &&
