@@ -65,16 +65,33 @@ static int64_t json_uint(const cJSON *v)
 	return (int64_t)d;
 }
 
-/* Offset of "key" in the header text, for error messages (the header start
- * when not found). */
-static size_t key_offset(const char *hdr, size_t n, const char *key)
+/* Offset of "key" in the header text at or after *from (then from the
+ * start), for error messages; the header start when not found.  The root's
+ * keys come in document order, so a cursor makes finding all of them one
+ * pass over the header instead of one pass per tensor. */
+static size_t key_offset_from(const char *hdr, size_t n, const char *key, size_t *from)
 {
 	size_t k = strlen(key);
 
-	for (size_t i = 0; i + k + 2 <= n; i++)
-		if (hdr[i] == '"' && memcmp(hdr + i + 1, key, k) == 0 && hdr[i + 1 + k] == '"')
-			return SAFETENSORS_LEN_BYTES + i;
+	for (int pass = 0; pass < 2; pass++) {
+		size_t start = pass == 0 && from ? *from : 0;
+
+		for (size_t i = start; i + k + 2 <= n; i++)
+			if (hdr[i] == '"' && memcmp(hdr + i + 1, key, k) == 0 &&
+			    hdr[i + 1 + k] == '"') {
+				if (from)
+					*from = i + k + 2;
+				return SAFETENSORS_LEN_BYTES + i;
+			}
+		if (!from || !*from)
+			break;
+	}
 	return SAFETENSORS_LEN_BYTES;
+}
+
+static size_t key_offset(const char *hdr, size_t n, const char *key)
+{
+	return key_offset_from(hdr, n, key, NULL);
 }
 
 static int cmp_child_name(const void *a, const void *b)
@@ -131,11 +148,11 @@ static int cmp_span(const void *a, const void *b)
 }
 
 static int parse_tensor(struct gpai_model *m, int fidx, const cJSON *t, const char *hdr,
-			size_t hlen, uint64_t buf_start, struct span *sp,
+			size_t hlen, size_t *cursor, uint64_t buf_start, struct span *sp,
 			struct gpai_error *err)
 {
 	const char *path = m->files[fidx].path, *name = t->string;
-	size_t at = key_offset(hdr, hlen, name);
+	size_t at = key_offset_from(hdr, hlen, name, cursor);
 	const cJSON *dt = cJSON_GetObjectItemCaseSensitive(t, "dtype");
 	const cJSON *sh = cJSON_GetObjectItemCaseSensitive(t, "shape");
 	const cJSON *off = cJSON_GetObjectItemCaseSensitive(t, "data_offsets");
@@ -244,7 +261,7 @@ int mf_safetensors_load(struct gpai_model *m, int fidx, struct gpai_error *err)
 	cJSON *root = NULL;
 	const cJSON *c;
 	struct span *sp = NULL;
-	size_t count, nt = 0, first = m->n_tensors;
+	size_t count, nt = 0, first = m->n_tensors, cursor = 0;
 	int rc;
 
 	if (r.size < SAFETENSORS_LEN_BYTES)
@@ -283,7 +300,8 @@ int mf_safetensors_load(struct gpai_model *m, int fidx, struct gpai_error *err)
 		if (strcmp(c->string, "__metadata__") == 0)
 			rc = parse_metadata(m, f->path, c, hdr, (size_t)n, err);
 		else
-			rc = parse_tensor(m, fidx, c, hdr, (size_t)n, buf_start, &sp[nt++], err);
+			rc = parse_tensor(m, fidx, c, hdr, (size_t)n, &cursor, buf_start,
+					  &sp[nt++], err);
 		if (rc)
 			goto out_free;
 	}

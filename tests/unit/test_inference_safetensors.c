@@ -348,3 +348,36 @@ TEST(tied_safetensors_without_lm_head)
 	CHECK_U64(FX_PARAMS - FX_V * FX_D, info.n_params);
 	CHECK_U64(9 * FX_L + 2, info.n_tensors);
 }
+
+/* Many tensors: all read, and an error in the last one names the byte
+ * offset of its key (found with strstr on the header the test wrote). */
+TEST(many_tensors_and_the_offset_of_the_last)
+{
+	enum { N = 5000 };
+	struct gpai_buf h;
+	struct gpai_modelinfo info;
+	struct gpai_error err;
+	char needle[128];
+	const char *last;
+
+	gpai_error_init(&err);
+	gpai_buf_init(&h);
+	gpai_buf_puts(&h, "{");
+	for (int i = 0; i < N; i++)
+		gpai_buf_printf(&h, "%s\"layers.%d.w\":{\"dtype\":\"%s\",\"shape\":[2],\"data_offsets\":[%d,%d]}",
+				i ? "," : "", i, i == N - 1 ? "F99" : "F32", 8 * i, 8 * i + 8);
+	gpai_buf_puts(&h, "}");
+	CHECK_INT(0, write_st("many.safetensors", h.data, 8 * N));
+	last = strstr(h.data, "\"layers.4999.w\"");
+	CHECK(last != NULL);
+	snprintf(needle, sizeof(needle), "offset %zu: tensor 'layers.4999.w' has unknown dtype F99",
+		 (size_t)(8 + (last - h.data)));
+	CHECK_ERR(GPAI_EFORMAT, gpai_model_probe_file("many.safetensors", &info, &err), &err, needle);
+	/* The same with a valid last dtype: every tensor counted. */
+	memcpy(strstr(h.data, "F99"), "F32", 3);
+	CHECK_INT(0, write_st("many.safetensors", h.data, 8 * N));
+	CHECK_OK(gpai_model_probe_file("many.safetensors", &info, &err), &err);
+	CHECK_U64(N, info.n_tensors);
+	CHECK_U64(2 * N, info.n_params);
+	gpai_buf_release(&h);
+}
