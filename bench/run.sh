@@ -6,3 +6,4 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 sh "$top/bench/hash.sh"
 sh "$top/bench/registry.sh"
+sh "$top/bench/decode.sh"

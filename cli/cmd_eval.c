@@ -1,20 +1,27 @@
 /*
- * cmd_eval.c - `gpai eval run`: runs an evaluation task on a model file and
- * prints the measured value (docs/eval.md).
+ * cmd_eval.c - `gpai eval run|claim|verify` (docs/eval.md).
  *
- *   greedy      generation at temperature 0 from a prompt; with --expected
- *               the text is compared byte for byte
- *   perplexity  teacher-forced mean NLL (nats) and perplexity of a text
+ *   run     runs a task on a model file and prints the measured value
+ *   claim   records a published result of a version with its source
+ *   verify  re-runs every claim of a version on the registry's blobs,
+ *           records each run, exits 1 if any fails
  *
- * The registry side (claim, verify) is not part of this build.
+ * Tasks: greedy (temperature-0 generation compared byte for byte) and
+ * perplexity (teacher-forced mean NLL in nats, within a tolerance).
+ * verify lays the version's files out in a temporary directory as links to
+ * their blobs, so the engine opens them as it opens any model directory.
  */
 #include "cli.h"
 #include "inference.h"
+#include "regutil.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* A data file for an evaluation (text) is read whole; this bounds it. */
 #define EVAL_DATA_MAX ((size_t)1 << 30)
@@ -22,6 +29,7 @@
 
 struct eval_args {
 	const char *model, *task, *tokenizer, *prompt, *expected, *data;
+	const char *source, *tolerance, *file;
 	int64_t steps, window, stride, threads;
 	int bos;
 };
@@ -36,7 +44,9 @@ static int num_opt(const char *opt, const char *val, int64_t lo, int64_t hi, int
 	return CLI_OK;
 }
 
-static int parse(int argc, char **argv, struct eval_args *a)
+/* claim: 1 for `eval claim` (tokenizer/file are paths inside the version,
+ * --expected of perplexity is a number, --source is required). */
+static int parse(int argc, char **argv, struct eval_args *a, int claim)
 {
 	int rc;
 
@@ -53,6 +63,9 @@ static int parse(int argc, char **argv, struct eval_args *a)
 		else if (strcmp(o, "--prompt") == 0) s = &a->prompt;
 		else if (strcmp(o, "--expected") == 0) s = &a->expected;
 		else if (strcmp(o, "--data") == 0) s = &a->data;
+		else if (claim && strcmp(o, "--source") == 0) s = &a->source;
+		else if (claim && strcmp(o, "--tolerance") == 0) s = &a->tolerance;
+		else if (claim && strcmp(o, "--file") == 0) s = &a->file;
 		else if (strcmp(o, "--steps") == 0) n = &a->steps;
 		else if (strcmp(o, "--window") == 0) n = &a->window, lo = 2;
 		else if (strcmp(o, "--stride") == 0) n = &a->stride;
@@ -71,13 +84,21 @@ static int parse(int argc, char **argv, struct eval_args *a)
 		i++;
 	}
 	if (!a->model)
-		return cli_usage("eval", "eval run needs a model");
+		return cli_usage("eval", claim ? "eval claim needs NAME@VER" : "eval run needs a model");
 	if (!a->task)
-		return cli_usage("eval", "eval run needs --task greedy or --task perplexity");
+		return cli_usage("eval", "eval %s needs --task greedy or --task perplexity",
+				 claim ? "claim" : "run");
 	if (strcmp(a->task, "greedy") != 0 && strcmp(a->task, "perplexity") != 0)
 		return cli_usage("eval", "unknown task '%s' (greedy, perplexity)", a->task);
 	if (strcmp(a->task, "perplexity") == 0 && !a->data)
 		return cli_usage("eval", "--task perplexity needs --data FILE");
+	if (claim && !a->source)
+		return cli_usage("eval", "eval claim needs --source (where the result was published)");
+	if (claim && !a->expected)
+		return cli_usage("eval", "eval claim needs --expected (a text file for greedy, "
+				 "the mean NLL for perplexity)");
+	if (claim && strcmp(a->task, "perplexity") == 0 && !a->tolerance)
+		return cli_usage("eval", "a perplexity claim needs --tolerance");
 	return CLI_OK;
 }
 
@@ -171,7 +192,7 @@ static int eval_run(struct cli *cli, int argc, char **argv)
 	cJSON *j = NULL;
 	int status;
 
-	if ((status = parse(argc, argv, &a)))
+	if ((status = parse(argc, argv, &a, 0)))
 		return status;
 	gpai_error_init(&err);
 	opt.n_threads = (int)a.threads;
@@ -210,13 +231,411 @@ static int eval_run(struct cli *cli, int argc, char **argv)
 	return status;
 }
 
+
+/* ---- claim --------------------------------------------------------------- */
+
+static int eval_claim(struct cli *cli, int argc, char **argv)
+{
+	struct eval_args a;
+	struct gpai_eval_claim c;
+	struct gpai_registry *reg;
+	struct gpai_error err;
+	cJSON *params;
+	char *text = NULL;
+	size_t n;
+	int64_t id;
+	double v;
+	int rc, greedy;
+
+	if ((rc = parse(argc, argv, &a, 1)))
+		return rc;
+	greedy = strcmp(a.task, "greedy") == 0;
+	memset(&c, 0, sizeof(c));
+	gpai_error_init(&err);
+	if (greedy) {
+		if (gpai_read_file(a.expected, EVAL_DATA_MAX, &text, &n, &err))
+			return cli_fail(&err, "cannot read the expected text");
+		c.expected_text = text;
+	} else {
+		if (gpai_parse_double(a.expected, &c.expected_value))
+			return cli_usage("eval", "--expected '%s' is not a number", a.expected);
+		if (gpai_parse_double(a.tolerance, &v) || v < 0)
+			return cli_usage("eval", "--tolerance '%s' is not a non-negative number", a.tolerance);
+		c.tolerance = v;
+	}
+	params = cJSON_CreateObject();
+	if (!params) {
+		free(text);
+		return cli_failf("out of memory");
+	}
+	if (a.file)
+		cJSON_AddStringToObject(params, "file", a.file);
+	if (a.tokenizer)
+		cJSON_AddStringToObject(params, "tokenizer", a.tokenizer);
+	if (greedy) {
+		cJSON_AddStringToObject(params, "prompt", a.prompt ? a.prompt : "");
+		cJSON_AddNumberToObject(params, "steps", (double)a.steps);
+	} else {
+		cJSON_AddNumberToObject(params, "window", (double)a.window);
+		cJSON_AddNumberToObject(params, "stride", (double)a.stride);
+		cJSON_AddBoolToObject(params, "bos", a.bos);
+	}
+	c.task = (char *)a.task;
+	c.source = (char *)a.source;
+	c.params = cJSON_PrintUnformatted(params);
+	cJSON_Delete(params);
+	if (!c.params) {
+		free(text);
+		return cli_failf("out of memory");
+	}
+	if (regutil_open(cli, &reg)) {
+		free(text);
+		free(c.params);
+		return CLI_FAIL;
+	}
+	rc = gpai_registry_eval_claim_add(reg, a.model, &c, greedy ? NULL : a.data, &id, &err);
+	gpai_registry_close(reg);
+	free(text);
+	free(c.params);
+	if (rc)
+		return cli_fail(&err, "cannot record the claim on '%s'", a.model);
+	if (cli->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "ref", a.model);
+		cJSON_AddNumberToObject(o, "claim", (double)id);
+		cJSON_AddStringToObject(o, "task", a.task);
+		return cli_print_json(o);
+	}
+	if (!cli->quiet)
+		printf("%s: %s claim %lld recorded\n", a.model, a.task, (long long)id);
+	return CLI_OK;
+}
+
+/* ---- verify -------------------------------------------------------------- */
+
+/* The version's files as links to their blobs under a fresh directory. */
+static int lay_out(const struct gpai_file *f, size_t n, char **dir_out, struct gpai_error *err)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *dir = gpai_asprintf("%s/gpai-eval-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+
+	*dir_out = NULL;
+	if (!dir)
+		return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+	if (!mkdtemp(dir)) {
+		int e = errno;
+
+		free(dir);
+		return gpai_error_errno(err, GPAI_EIO, e, "cannot create a temporary directory");
+	}
+	*dir_out = dir;
+	for (size_t i = 0; i < n; i++) {
+		char *p = gpai_path_join(dir, f[i].relpath), *slash;
+		int rc = GPAI_OK;
+
+		if (!p)
+			return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		slash = strrchr(p, '/');
+		if (slash && slash > p + strlen(dir)) {
+			*slash = 0;
+			rc = gpai_mkdir_p(p, 0700, err);
+			*slash = '/';
+		}
+		if (!rc) {
+			/* the link must not depend on the current directory */
+			char *target = realpath(f[i].blob_path, NULL);
+
+			if (!target)
+				rc = gpai_error_errno(err, GPAI_EIO, errno, "blob of '%s' is missing",
+						      f[i].relpath);
+			else if (symlink(target, p) != 0)
+				rc = gpai_error_errno(err, GPAI_EIO, errno, "cannot link '%s'", p);
+			free(target);
+		}
+		free(p);
+		if (rc)
+			return rc;
+	}
+	return GPAI_OK;
+}
+
+static void remove_tree(const char *dir, const struct gpai_file *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *p = gpai_path_join(dir, f[i].relpath), *slash;
+
+		if (!p)
+			continue;
+		unlink(p);
+		/* parent directories, deepest first */
+		while ((slash = strrchr(p, '/')) && slash > p + strlen(dir)) {
+			*slash = 0;
+			if (rmdir(p) != 0)
+				break;
+		}
+		free(p);
+	}
+	rmdir(dir);
+}
+
+struct verify_out {
+	int passed;
+	double measured;
+	char *text;
+	double flop;
+};
+
+static int verify_claim(const struct gpai_eval_claim *c, const char *dir,
+			const struct gpai_file *files, size_t nf, struct gpai_registry *reg,
+			int threads, struct verify_out *o, struct gpai_error *err)
+{
+	struct gpai_engine_options opt = { threads, NULL };
+	struct gpai_engine *eng = NULL;
+	struct gpai_tokenizer *tok;
+	cJSON *p = NULL;
+	const char *file, *tk;
+	char *model = NULL, *tpath = NULL;
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	rc = gpai_json_parse("claim protocol", c->params, strlen(c->params), &p, err);
+	if (rc)
+		return rc;
+	file = gpai_json_str(p, "file");
+	tk = gpai_json_str(p, "tokenizer");
+	if (file)
+		model = gpai_path_join(dir, file);
+	else if (nf == 1)
+		model = gpai_path_join(dir, files[0].relpath);
+	else
+		model = gpai_strdup(dir);
+	if (tk)
+		tpath = gpai_path_join(dir, tk);
+	opt.tokenizer_path = tpath;
+	if (!model || (tk && !tpath)) {
+		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = gpai_engine_open(model, &opt, &eng, err);
+	if (rc)
+		goto out;
+	tok = gpai_engine_tokenizer(eng);
+	if (!tok) {
+		rc = gpai_error_set(err, GPAI_EFORMAT, "the model carries no tokenizer and the claim "
+				    "names none");
+		goto out;
+	}
+	if (strcmp(c->task, "greedy") == 0) {
+		struct gpai_sampler s;
+		struct gpai_generate_stats st;
+		struct gpai_buf text;
+		int64_t steps = 0;
+
+		gpai_json_i64(p, "steps", &steps);
+		gpai_buf_init(&text);
+		if (gpai_sampler_init(&s, gpai_engine_info(eng)->vocab_size, 0.0f, 0.0f, 0)) {
+			rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+			goto out;
+		}
+		rc = gpai_generate(eng, tok, &s, gpai_json_str(p, "prompt"), (int32_t)steps, collect,
+				   &text, &st, err);
+		gpai_sampler_release(&s);
+		if (!rc)
+			rc = gpai_buf_append(&text, "", 0);
+		if (rc) {
+			gpai_buf_release(&text);
+			goto out;
+		}
+		o->passed = strcmp(text.data, c->expected_text) == 0;
+		o->measured = o->passed;
+		o->text = gpai_buf_detach(&text);
+	} else {
+		struct gpai_ppl_options po = { 0, 0, 1 };
+		struct gpai_ppl_result r;
+		char *blob = gpai_registry_blob_path(reg, c->data_digest), *data = NULL;
+		int64_t v;
+		size_t n;
+
+		if (gpai_json_i64(p, "window", &v) == GPAI_OK)
+			po.window = (int32_t)v;
+		if (gpai_json_i64(p, "stride", &v) == GPAI_OK)
+			po.stride = (int32_t)v;
+		po.bos = cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(p, "bos")) ? 0 : 1;
+		if (!blob) {
+			rc = gpai_error_set(err, GPAI_ENOTFOUND, "the data blob %s is missing from the store",
+					    c->data_digest ? c->data_digest : "(none)");
+			goto out;
+		}
+		rc = gpai_read_file(blob, EVAL_DATA_MAX, &data, &n, err);
+		free(blob);
+		if (!rc)
+			rc = gpai_eval_perplexity(eng, tok, data, n, &po, &r, err);
+		free(data);
+		if (rc)
+			goto out;
+		o->measured = r.mean_nll;
+		o->passed = r.n_scored > 0 && fabs(r.mean_nll - c->expected_value) <= c->tolerance;
+	}
+	o->flop = gpai_engine_flop_done(eng);
+out:
+	gpai_engine_free(eng);
+	cJSON_Delete(p);
+	free(model);
+	free(tpath);
+	return rc;
+}
+
+static int eval_verify(struct cli *cli, int argc, char **argv)
+{
+	const char *ref = NULL;
+	int64_t threads = 1;
+	struct gpai_registry *reg;
+	struct gpai_version v;
+	struct gpai_eval_claim *c = NULL;
+	struct gpai_file *f = NULL;
+	struct gpai_error err;
+	size_t nc = 0, nf = 0;
+	char *dir = NULL;
+	cJSON *arr = NULL;
+	int status = CLI_FAIL, failed = 0, rc;
+
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--threads") == 0) {
+			if ((rc = num_opt(argv[i], i + 1 < argc ? argv[i + 1] : NULL, 1,
+					  EVAL_THREADS_MAX, &threads)))
+				return rc;
+			i++;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return cli_usage("eval", "unknown option '%s'", argv[i]);
+		} else if (!ref) {
+			ref = argv[i];
+		} else {
+			return cli_usage("eval", "unexpected argument '%s'", argv[i]);
+		}
+	}
+	if (!ref)
+		return cli_usage("eval", "eval verify needs NAME@VER");
+	if (regutil_open(cli, &reg))
+		return CLI_FAIL;
+	gpai_error_init(&err);
+	if (gpai_registry_lookup(reg, ref, &v, &err)) {
+		gpai_registry_close(reg);
+		return cli_fail(&err, "cannot verify '%s'", ref);
+	}
+	if ((rc = gpai_registry_eval_claims(reg, &v, &c, &nc, &err)) ||
+	    (rc = gpai_registry_files(reg, &v, &f, &nf, &err))) {
+		status = cli_fail(&err, "cannot verify '%s'", ref);
+		goto out;
+	}
+	if (nc == 0) {
+		status = cli_failf("'%s' has no evaluation claims (record one with gpai eval claim)", ref);
+		goto out;
+	}
+	if (lay_out(f, nf, &dir, &err)) {
+		status = cli_fail(&err, "cannot verify '%s'", ref);
+		goto out;
+	}
+	if (cli->json && !(arr = cJSON_CreateArray())) {
+		status = cli_failf("out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < nc; i++) {
+		struct verify_out o;
+		struct gpai_eval_run r;
+
+		memset(&r, 0, sizeof(r));
+		gpai_error_init(&err);
+		rc = verify_claim(&c[i], dir, f, nf, reg, (int)threads, &o, &err);
+		if (rc) {
+			/* a claim that cannot run (damaged weights, ...) fails */
+			o.passed = 0;
+			o.measured = 0;
+		}
+		r.claim_id = c[i].id;
+		r.measured = o.measured;
+		r.measured_text = o.text;
+		r.passed = o.passed;
+		gpai_strlcpy(r.root_digest, v.root_digest, sizeof(r.root_digest));
+		r.data_digest = c[i].data_digest;
+		r.engine_version = (char *)GPAI_VERSION;
+		r.flop = o.flop;
+		{
+			struct gpai_error e2;
+
+			gpai_error_init(&e2);
+			if (gpai_registry_eval_run_add(reg, &r, &e2)) {
+				free(o.text);
+				status = cli_fail(&e2, "cannot record the run of claim %lld", (long long)c[i].id);
+				goto out;
+			}
+		}
+		failed += !o.passed;
+		if (cli->json) {
+			cJSON *j = cJSON_CreateObject();
+
+			cJSON_AddNumberToObject(j, "claim", (double)c[i].id);
+			cJSON_AddStringToObject(j, "task", c[i].task);
+			cJSON_AddStringToObject(j, "source", c[i].source);
+			cJSON_AddBoolToObject(j, "passed", o.passed);
+			cJSON_AddNumberToObject(j, "measured", o.measured);
+			if (strcmp(c[i].task, "perplexity") == 0) {
+				cJSON_AddNumberToObject(j, "expected", c[i].expected_value);
+				cJSON_AddNumberToObject(j, "tolerance", c[i].tolerance);
+				cJSON_AddStringToObject(j, "data_digest", c[i].data_digest);
+			}
+			cJSON_AddNumberToObject(j, "flop", o.flop);
+			if (rc)
+				cJSON_AddStringToObject(j, "error", gpai_errmsg(&err));
+			cJSON_AddItemToArray(arr, j);
+		} else if (rc) {
+			printf("claim %lld %s: FAIL (%s)\n", (long long)c[i].id, c[i].task, gpai_errmsg(&err));
+		} else if (strcmp(c[i].task, "greedy") == 0) {
+			printf("claim %lld greedy: %s (the text %s the claim)\n", (long long)c[i].id,
+			       o.passed ? "pass" : "FAIL", o.passed ? "matches" : "differs from");
+		} else {
+			printf("claim %lld perplexity: %s (mean NLL %.6f, claimed %.6g +- %.3g)\n",
+			       (long long)c[i].id, o.passed ? "pass" : "FAIL", o.measured,
+			       c[i].expected_value, c[i].tolerance);
+		}
+		free(o.text);
+	}
+	if (cli->json) {
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(j, "ref", ref);
+		cJSON_AddStringToObject(j, "root_digest", v.root_digest);
+		cJSON_AddBoolToObject(j, "passed", failed == 0);
+		cJSON_AddItemToObject(j, "claims", arr);
+		arr = NULL;
+		cli_print_json(j);
+	}
+	status = failed ? CLI_FAIL : CLI_OK;
+	if (failed && !cli->json)
+		fprintf(stderr, "gpai: '%s': %d of %zu claims failed\n", ref, failed, nc);
+out:
+	cJSON_Delete(arr);
+	if (dir)
+		remove_tree(dir, f, nf);
+	free(dir);
+	gpai_files_free(f, nf);
+	gpai_eval_claims_free(c, nc);
+	gpai_version_release(&v);
+	gpai_registry_close(reg);
+	return status;
+}
+
 static int eval_cmd(struct cli *cli, int argc, char **argv)
 {
 	if (argc < 2)
-		return cli_usage("eval", "missing subcommand (run)");
+		return cli_usage("eval", "missing subcommand (run, claim, verify)");
 	if (strcmp(argv[1], "run") == 0)
 		return eval_run(cli, argc, argv);
-	return cli_usage("eval", "unknown subcommand '%s' (run)", argv[1]);
+	if (strcmp(argv[1], "claim") == 0)
+		return eval_claim(cli, argc, argv);
+	if (strcmp(argv[1], "verify") == 0)
+		return eval_verify(cli, argc, argv);
+	return cli_usage("eval", "unknown subcommand '%s' (run, claim, verify)", argv[1]);
 }
 
 const struct cli_cmd cmd_eval = {
@@ -224,11 +643,18 @@ const struct cli_cmd cmd_eval = {
 	"gpai eval run MODEL --task greedy|perplexity [--tokenizer FILE] [--threads N]\n"
 	"         greedy:     [--prompt TEXT] [--steps N] [--expected FILE]\n"
 	"         perplexity: --data FILE [--window N] [--stride N] [--no-bos]\n"
+	"gpai eval claim NAME@VER --task greedy --expected FILE [--prompt TEXT]\n"
+	"         [--steps N] [--file REL] [--tokenizer REL] --source TEXT\n"
+	"gpai eval claim NAME@VER --task perplexity --data FILE --expected NLL\n"
+	"         --tolerance T [--window N] [--stride N] [--no-bos] [--file REL]\n"
+	"         [--tokenizer REL] --source TEXT\n"
+	"gpai eval verify NAME@VER [--threads N]\n"
 	"\n"
 	"greedy: temperature-0 generation (as gpai run); --expected compares the\n"
 	"text byte for byte.  perplexity: teacher-forced mean NLL in nats over\n"
 	"the text, in windows of the context length that start with BOS (each\n"
-	"token after BOS scored once).  With --json: the values, the inference\n"
-	"FLOP of the run and per token.\n",
+	"token after BOS scored once).  claim records a published result of a\n"
+	"version (REL: paths inside the version); verify re-runs every claim on\n"
+	"the registry's blobs, records each run and exits 1 if any fails.\n",
 	eval_cmd,
 };

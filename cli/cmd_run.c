@@ -193,6 +193,8 @@ static int run_run(struct cli *cli, int argc, char **argv)
 		cJSON_AddNumberToObject(j, "tokens_per_second",
 					st.seconds > 0 ? (double)(st.n_prompt - 1 + st.n_generated) / st.seconds : 0);
 		cJSON_AddNumberToObject(j, "flop_per_token", in->flop_per_token);
+		cJSON_AddNumberToObject(j, "weight_bytes", (double)in->weight_bytes);
+		cJSON_AddNumberToObject(j, "n_params", (double)in->n_params);
 		status = cli_print_json(j);
 	} else {
 		putchar('\n');

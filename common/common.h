@@ -181,17 +181,18 @@ int gpai_parallel_for(unsigned nthreads, size_t njobs, gpai_job_fn fn, void *ctx
 typedef void (*gpai_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
 /* ---- thread pool ---------------------------------------------------------
- * A fixed set of worker threads that run one job at a time: every thread
- * (the caller counts as thread 0) calls fn(ctx, index, n_threads) and
- * gpai_pool_run returns when all have returned.  Workers spin briefly
- * between jobs, then sleep.  One caller at a time. */
+ * A fixed set of worker threads for fine-grained loops: gpai_pool_run
+ * splits a job into n_chunks chunks, fn(ctx, chunk, n_chunks) runs once per
+ * chunk on some thread (the caller works too), and the call returns when
+ * all chunks are done.  Which thread runs a chunk varies; what a chunk
+ * computes must not depend on it.  One caller at a time. */
 struct gpai_pool;
-typedef void (*gpai_pool_fn)(void *ctx, int index, int n_threads);
+typedef void (*gpai_pool_fn)(void *ctx, int chunk, int n_chunks);
 /* n_threads <= 1 gives a pool that runs jobs in the caller.  Returns
  * GPAI_OK, GPAI_ENOMEM or GPAI_EIO (thread creation failed). */
 int gpai_pool_new(int n_threads, struct gpai_pool **out, struct gpai_error *err);
 void gpai_pool_free(struct gpai_pool *pool);
 int gpai_pool_threads(const struct gpai_pool *pool);
-void gpai_pool_run(struct gpai_pool *pool, gpai_pool_fn fn, void *ctx);
+void gpai_pool_run(struct gpai_pool *pool, int n_chunks, gpai_pool_fn fn, void *ctx);
 
 #endif

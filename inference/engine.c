@@ -360,13 +360,13 @@ struct att_job {
 	int32_t layer, pos;
 };
 
-static void att_part(void *ctx, int index, int n_threads)
+static void att_part(void *ctx, int chunk, int n_chunks)
 {
 	struct att_job *j = ctx;
 	struct gpai_engine *e = j->e;
 	const struct gpai_engine_info *in = &e->info;
 	int32_t hs = in->head_size, kv_mul = in->n_heads / in->n_kv_heads;
-	int32_t lo = in->n_heads * index / n_threads, hi = in->n_heads * (index + 1) / n_threads;
+	int32_t lo = in->n_heads * chunk / n_chunks, hi = in->n_heads * (chunk + 1) / n_chunks;
 	size_t loff = (size_t)j->layer * (size_t)in->context_length * (size_t)e->kv_dim;
 	float scale = 1.0f / sqrtf((float)hs);
 
@@ -446,7 +446,7 @@ int gpai_engine_forward(struct gpai_engine *e, int32_t token, int32_t pos,
 			rope_apply(e, k, in->n_kv_heads);
 		}
 		if ((int64_t)(pos + 1) * D >= ATT_PARALLEL_MIN)
-			gpai_pool_run(e->kern.pool, att_part, &aj);
+			gpai_pool_run(e->kern.pool, in->n_heads, att_part, &aj);
 		else
 			att_part(&aj, 0, 1);
 		kern_matvec(&e->kern, e->xb2, &w->wo, e->xb);

@@ -438,11 +438,11 @@ struct mv_job {
 	size_t row_bytes;
 };
 
-static void mv_part(void *ctx, int index, int n_threads)
+static void mv_part(void *ctx, int chunk, int n_chunks)
 {
 	struct mv_job *j = ctx;
 	int64_t rows = j->w->rows;
-	int64_t lo = rows * index / n_threads, hi = rows * (index + 1) / n_threads;
+	int64_t lo = rows * chunk / n_chunks, hi = rows * (chunk + 1) / n_chunks;
 	const unsigned char *base = j->w->data;
 
 	for (int64_t r = lo; r < hi; r++)
@@ -454,6 +454,10 @@ static void mv_part(void *ctx, int index, int n_threads)
  * same either way). */
 #define MV_PARALLEL_MIN_BYTES (64 * 1024)
 
+/* Chunks per thread: enough that a late or slow thread leaves little for
+ * the others to wait on, few enough that claiming costs nothing. */
+#define MV_CHUNKS_PER_THREAD 4
+
 void kern_matvec(struct kern *k, float *out, const struct wref *w, const float *x)
 {
 	struct mv_job j = { out, w, x, NULL, wtype_row_bytes(w->type, w->cols) };
@@ -463,8 +467,8 @@ void kern_matvec(struct kern *k, float *out, const struct wref *w, const float *
 		quantize_q8(&k->xq, x, w->cols);
 		j.xq = &k->xq;
 	}
-	if (j.row_bytes * (size_t)w->rows < MV_PARALLEL_MIN_BYTES)
+	if (j.row_bytes * (size_t)w->rows < MV_PARALLEL_MIN_BYTES || gpai_pool_threads(k->pool) < 2)
 		mv_part(&j, 0, 1);
 	else
-		gpai_pool_run(k->pool, mv_part, &j);
+		gpai_pool_run(k->pool, MV_CHUNKS_PER_THREAD * gpai_pool_threads(k->pool), mv_part, &j);
 }

@@ -90,6 +90,33 @@ static const char *const migrations[] = {
 	"  trusted INTEGER NOT NULL,"
 	"  added_by TEXT NOT NULL,"
 	"  added_at TEXT NOT NULL);",
+	/* 2 -> 3: evaluation claims and their re-runs (registry/evals.c). */
+	"CREATE TABLE eval_claims ("
+	"  id INTEGER PRIMARY KEY,"
+	"  version_id INTEGER NOT NULL REFERENCES versions(id),"
+	"  task TEXT NOT NULL,"
+	"  params TEXT NOT NULL,"
+	"  expected_text TEXT,"
+	"  expected_value REAL,"
+	"  tolerance REAL,"
+	"  data_digest TEXT,"
+	"  source TEXT NOT NULL,"
+	"  recorded_by TEXT NOT NULL,"
+	"  recorded_at TEXT NOT NULL);"
+	"CREATE INDEX eval_claims_by_version ON eval_claims(version_id, id);"
+	"CREATE TABLE eval_runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  claim_id INTEGER NOT NULL REFERENCES eval_claims(id),"
+	"  measured REAL NOT NULL,"
+	"  measured_text TEXT,"
+	"  passed INTEGER NOT NULL,"
+	"  root_digest TEXT NOT NULL,"
+	"  data_digest TEXT,"
+	"  engine_version TEXT NOT NULL,"
+	"  flop REAL NOT NULL,"
+	"  run_by TEXT NOT NULL,"
+	"  run_at TEXT NOT NULL);"
+	"CREATE INDEX eval_runs_by_claim ON eval_runs(claim_id, id);",
 };
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 _Static_assert(NMIGRATIONS == GPAI_REG_SCHEMA_VERSION,
@@ -959,6 +986,9 @@ int gpai_registry_rm(struct gpai_registry *reg, const char *ref,
 		"DELETE FROM facts WHERE version_id = ?",
 		"DELETE FROM aliases WHERE version_id = ?",
 		"DELETE FROM signatures WHERE version_id = ?",
+		"DELETE FROM eval_runs WHERE claim_id IN"
+		" (SELECT id FROM eval_claims WHERE version_id = ?)",
+		"DELETE FROM eval_claims WHERE version_id = ?",
 		"DELETE FROM versions WHERE id = ?",
 	};
 	struct gpai_version v;

@@ -35,7 +35,7 @@
 #define GPAI_REG_NAME_MAX 128
 #define GPAI_REG_VERSION_MAX 64
 /* Schema version this build writes (PRAGMA user_version). */
-#define GPAI_REG_SCHEMA_VERSION 2
+#define GPAI_REG_SCHEMA_VERSION 3
 
 struct gpai_registry; /* opaque handle */
 
@@ -309,5 +309,59 @@ void gpai_fsck_report_release(struct gpai_fsck_report *r);
 int gpai_registry_fsck(struct gpai_registry *reg, struct gpai_fsck_report *r,
 		       gpai_progress_fn progress, void *progress_ctx,
 		       struct gpai_error *err);
+
+/* ---- evaluation claims and runs (registry/evals.c) ---------------------- */
+
+/* A published evaluation result recorded for a version (docs/eval.md).
+ * Strings owned (gpai_eval_claims_free); optional ones NULL. */
+struct gpai_eval_claim {
+	int64_t id;
+	char *task;            /* "greedy" or "perplexity" */
+	char *params;          /* JSON object: the protocol (prompt, steps, file,
+				* tokenizer; window, stride, bos) */
+	char *expected_text;   /* greedy: the expected text */
+	double expected_value; /* perplexity: mean NLL in nats */
+	double tolerance;      /* perplexity: |measured - expected| allowed */
+	char *data_digest;     /* perplexity: sha256 of the data blob */
+	char *source;          /* where the claim was published */
+	char *recorded_by;
+	char recorded_at[21];
+};
+void gpai_eval_claims_free(struct gpai_eval_claim *c, size_t n);
+/* Records a claim for version ref.  For perplexity, data_path (required) is
+ * stored in the blob store and c->data_digest is ignored.  source must be
+ * non-empty.  *id (may be NULL) gets the claim id.  GPAI_EFORMAT for an
+ * unknown task or a missing field (named). */
+int gpai_registry_eval_claim_add(struct gpai_registry *reg, const char *ref,
+				 const struct gpai_eval_claim *c, const char *data_path,
+				 int64_t *id, struct gpai_error *err);
+/* The claims of v, oldest first (*out NULL when *n is 0). */
+int gpai_registry_eval_claims(struct gpai_registry *reg, const struct gpai_version *v,
+			      struct gpai_eval_claim **out, size_t *n,
+			      struct gpai_error *err);
+
+/* One re-run of a claim on the registry's blobs. */
+struct gpai_eval_run {
+	int64_t id, claim_id;
+	double measured;       /* perplexity: mean NLL; greedy: 1 match, 0 not */
+	char *measured_text;   /* greedy: the generated text; else NULL */
+	int passed;
+	char root_digest[65];  /* the version's weights root digest */
+	char *data_digest;     /* perplexity data digest; else NULL */
+	char *engine_version;  /* gpai version that ran it */
+	double flop;           /* inference FLOP of the run (analytic) */
+	char *run_by;
+	char run_at[21];
+};
+void gpai_eval_runs_free(struct gpai_eval_run *r, size_t n);
+/* Appends a run (run_by and run_at are filled here). */
+int gpai_registry_eval_run_add(struct gpai_registry *reg, const struct gpai_eval_run *r,
+			       struct gpai_error *err);
+/* The runs of claim_id, oldest first. */
+int gpai_registry_eval_runs(struct gpai_registry *reg, int64_t claim_id,
+			    struct gpai_eval_run **out, size_t *n, struct gpai_error *err);
+/* Path of the blob with that sha256 hex digest (malloc'd), or NULL when
+ * the store has no such blob. */
+char *gpai_registry_blob_path(struct gpai_registry *reg, const char *sha256_hex);
 
 #endif

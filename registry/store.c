@@ -558,7 +558,9 @@ static int load_referenced(struct gpai_registry *reg, struct digest_set *s,
 
 	s->hex = NULL;
 	s->n = 0;
-	rc = reg_prepare(reg, "SELECT DISTINCT sha256 FROM files ORDER BY sha256", &st, err);
+	/* model files, and the data files of evaluation claims (evals.c) */
+	rc = reg_prepare(reg, "SELECT sha256 FROM files UNION SELECT data_digest FROM eval_claims"
+			 " WHERE data_digest IS NOT NULL ORDER BY 1", &st, err);
 	if (rc)
 		return rc;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
