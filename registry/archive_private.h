@@ -17,6 +17,10 @@
  *     used as a directory ("a" and "a/b");
  *   - an entry whose data is shorter or longer than its header says, and
  *     any damage libarchive reports (bad checksum, CRC, truncation).
+ * Formats: tar (pax, ustar, GNU, V7) plain or compressed with gzip, bzip2,
+ * xz or zstd, and zip.  No other compression is offered to the input
+ * (libarchive's lzma, uuencode, RPM, ... and its filters that run external
+ * programs are not enabled).
  * Directory entries are skipped: directories are implied by file paths.
  * Paths are normalised: "./a//b/" -> "a/b".
  *
@@ -81,7 +85,9 @@ typedef int (*reg_archive_entry_fn)(void *ctx, struct reg_archive_entry *e);
  * order, after a first pass that found nothing to refuse (see the top of
  * this file).  lim may be NULL (defaults).
  * Returns GPAI_OK; GPAI_ENOTFOUND / GPAI_EIO if path cannot be opened;
- * GPAI_EARCHIVE for an unreadable, damaged or refused archive (the message
+ * GPAI_EUNSUPPORTED if libarchive was built without one of the four
+ * compressions; GPAI_EARCHIVE for an unreadable, damaged or refused
+ * archive, or another format or compression (the message
  * names the archive and the entry, with libarchive's text where it has
  * one); GPAI_ENOMEM; or the callback's code.  Thread-safe for distinct
  * calls. */

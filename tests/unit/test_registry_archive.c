@@ -801,6 +801,32 @@ TEST(refuses_non_archive)
 	CHECK_INT(0, g.calls);
 }
 
+/* Only gzip, bzip2, xz and zstd: libarchive's other filters (lzma, uuencode,
+ * and those that run external programs) are not offered to the input. */
+TEST(refuses_other_compressions)
+{
+	struct gpai_error err;
+	struct got g;
+
+	CHECK_INT(0, make_src());
+	CHECK_INT(0, sh("tar -cf x.tar -C src a.bin && xz --format=lzma -c x.tar > x.tar.lzma && "
+			"/usr/bin/python3 -c 'import binascii,sys; d=open(\"x.tar\",\"rb\").read(); "
+			"sys.stdout.write(\"begin 644 x.tar\\n\" + \"\".join(binascii.b2a_uu(d[i:i+45])"
+			".decode() for i in range(0, len(d), 45)) + \"`\\nend\\n\")' > x.tar.uu"));
+	memset(&g, 0, sizeof(g));
+	gpai_error_init(&err);
+	CHECK_OK(reg_archive_walk("x.tar", NULL, collect, &g, &err), &err);
+	CHECK_INT(1, g.calls);
+	memset(&g, 0, sizeof(g));
+	CHECK_ERR(GPAI_EARCHIVE, reg_archive_walk("x.tar.lzma", NULL, collect, &g, &err),
+		  &err, "x.tar.lzma");
+	CHECK_ERR(GPAI_EARCHIVE, reg_archive_walk("x.tar.uu", NULL, collect, &g, &err),
+		  &err, "x.tar.uu");
+	CHECK_INT(0, g.calls);
+	CHECK_INT(0, reg_archive_detect("x.tar.lzma"));
+	CHECK_INT(0, reg_archive_detect("x.tar.uu"));
+}
+
 /* ---- the callback --------------------------------------------------------- */
 
 TEST(callback_error_stops_the_walk)
