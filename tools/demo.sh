@@ -6,7 +6,10 @@
 # add the export back to prove the digests survive, sign it (OpenSSF Model
 # Signing) and verify the stored blobs, a deployed copy and a tampered copy
 # (which must fail), and check the registry; then estimate and classify
-# the training compute of the tiny model and of a frontier-scale model.
+# the training compute of the tiny model and of a frontier-scale model;
+# then record llama2.c's published greedy output as an evaluation claim,
+# verify it on the stored weights, and fail it on a copy with a damaged
+# weight block (stories260K only).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-build}
@@ -95,5 +98,34 @@ run classify --flops "$flop" --quiet
 step "10. A frontier-scale model by flags: Llama 3.1 405B (arXiv:2407.21783: 15.6T tokens, 30.84M H100-hours, ~40 % MFU)"
 run flops --params 405e9 --tokens 15.6e12 --hardware H100 --chip-hours 30.84e6 --precision bf16 --utilization 0.4
 run classify --flops 4.1e25 --low 2.7e25 --high 5.7e25 --outputs text --known 2024-01-15
+
+if [ -f "$model/stories260K.gguf" ]; then
+	step "11. Re-run a published evaluation on the stored weights: llama2.c test_all.py's greedy text"
+	/usr/bin/python3 -c '
+import ast, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    if line.startswith("b'"'"'Once"):
+        sys.stdout.buffer.write(ast.literal_eval(line.strip()))
+        break
+' "$GPAI_SHARED/notes/inference_refs.md" >expected.txt
+	run eval claim $name@1 --task greedy --steps 200 --expected expected.txt --file stories260K.gguf \
+		--source "llama2.c test_all.py expected_stdout (github.com/karpathy/llama2.c)"
+	run eval verify $name@1
+	step "12. A copy with one damaged weight block fails the same claim"
+	mkdir damaged
+	cp "$model/stories260K.gguf" damaged/
+	chmod u+w damaged/stories260K.gguf
+	# 64 bytes (16 float32 weights) in the middle of the tensor data
+	printf 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' |
+		dd of=damaged/stories260K.gguf bs=1 seek=600000 conv=notrunc 2>/dev/null
+	run add damaged --name $name-damaged
+	run eval claim $name-damaged@1 --task greedy --steps 200 --expected expected.txt \
+		--file stories260K.gguf --source "llama2.c test_all.py expected_stdout"
+	if run eval verify $name-damaged@1; then
+		echo "demo: the damaged copy passed the claim" >&2
+		exit 1
+	fi
+	echo "   (expected: the damaged weights no longer reproduce the published text)"
+fi
 
 printf '\nDone: the registry is in ./demo/.gpai, the export in ./demo/%s.tar.gz\n' "$name"
