@@ -265,6 +265,11 @@ int gpai_registry_keys(struct gpai_registry *reg, struct gpai_trusted_key **out,
 
 /* ---- export, rm, gc, fsck -------------------------------------------------- */
 
+/* Name of the provenance document export writes beside the files (add
+ * skips it at the top level; gpai sign records it as an ignore path so a
+ * deployed export verifies). */
+#define GPAI_REG_PROVENANCE_NAME "provenance.json"
+
 /* Writes the files of ref and provenance.json to out: a directory (made; it
  * must not exist or be empty), or an archive when out ends in .tar, .tar.gz,
  * .tgz, .tar.zst, .tar.xz or .zip. */
