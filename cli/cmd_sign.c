@@ -22,6 +22,13 @@ static char *default_signature(const char *path)
 	return gpai_asprintf("%s.sig", path);
 }
 
+/* Ignore paths recorded in a registry version's signature (sorted): the
+ * default ones, the signature and export's provenance document. */
+static const char *const deploy_ignores[] = {
+	".git", ".gitattributes", ".github", ".gitignore",
+	GPAI_OMS_SIGNATURE_NAME, GPAI_REG_PROVENANCE_NAME,
+};
+
 /* Signs registry version ref: re-hashes its blobs (they must still match
  * the catalogue), signs, stores the bundle, and writes it to sigpath too
  * when one was given. */
@@ -72,6 +79,22 @@ static int sign_ref(struct cli *cli, const char *ref, struct sigopts *so,
 			       "(root sha256:%s, recorded %s); run 'gpai fsck'", v.name,
 			       v.version, hex, v.root_digest);
 		goto out;
+	}
+	/* Record what a deployed copy (gpai export, plus model.sig) holds
+	 * besides the files, so that verifiers skip it there. */
+	m.cfg.ignore_paths = calloc(sizeof(deploy_ignores) / sizeof(deploy_ignores[0]),
+				    sizeof(char *));
+	if (!m.cfg.ignore_paths) {
+		rc = cli_failf("out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < sizeof(deploy_ignores) / sizeof(deploy_ignores[0]); i++) {
+		m.cfg.ignore_paths[i] = gpai_strdup(deploy_ignores[i]);
+		if (!m.cfg.ignore_paths[i]) {
+			rc = cli_failf("out of memory");
+			goto out;
+		}
+		m.cfg.n_ignore++;
 	}
 	if (gpai_oms_sign_ex(&m, sign, &bundle, signer, sizeof(signer), &err)) {
 		rc = cli_fail(&err, "cannot sign '%s@%s'", v.name, v.version);

@@ -8,6 +8,7 @@
 S=$GPAI_SHARED/reference/signing/sample-models
 K=$GPAI_SHARED/reference/signing/model-transparency/keys
 
+SQ="'"
 gpai init >/dev/null
 gpai add "$S/sample_model" --name sm --version 1 >/dev/null
 gpai key generate --curve p384 --out k.pem >/dev/null
@@ -35,6 +36,19 @@ test_expect_success 'the stored bundle is the one --signature writes, and model_
 	gpai verify deployed --signature sm.sig --key k.pub.pem &&
 	gpai verify sm@1 --path deployed --key k.pub.pem >out &&
 	grep_q "^verified .sm@1.: 10 resources match" out
+'
+
+test_expect_success 'an export verifies as deployed; the recorded ignores cover provenance.json' '
+	gpai export sm@1 exported >/dev/null &&
+	test -f exported/provenance.json &&
+	gpai verify sm@1 --path exported --key k.pub.pem >out &&
+	grep_q "^verified .sm@1.: 10 resources match" out &&
+	gpai sign sm@1 --key k.pem --signature exported/model.sig >/dev/null &&
+	gpai verify exported --key k.pub.pem >out &&
+	grep_q "^verified .exported.: 10 resources match" out &&
+	json_get exported/model.sig "j[\"dsseEnvelope\"][\"payload\"]" | openssl base64 -d -A >st.json &&
+	test "$(json_get st.json "j[\"predicate\"][\"serialization\"][\"ignore_paths\"]")" = \
+		"[${SQ}.git${SQ}, ${SQ}.gitattributes${SQ}, ${SQ}.github${SQ}, ${SQ}.gitignore${SQ}, ${SQ}model.sig${SQ}, ${SQ}provenance.json${SQ}]"
 '
 
 test_expect_success 'a changed deployed copy and a corrupted blob are caught' '
