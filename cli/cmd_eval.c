@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "inference.h"
 #include "regutil.h"
+#include "layout.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -314,71 +315,6 @@ static int eval_claim(struct cli *cli, int argc, char **argv)
 
 /* ---- verify -------------------------------------------------------------- */
 
-/* The version's files as links to their blobs under a fresh directory. */
-static int lay_out(const struct gpai_file *f, size_t n, char **dir_out, struct gpai_error *err)
-{
-	const char *tmp = getenv("TMPDIR");
-	char *dir = gpai_asprintf("%s/gpai-eval-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-
-	*dir_out = NULL;
-	if (!dir)
-		return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
-	if (!mkdtemp(dir)) {
-		int e = errno;
-
-		free(dir);
-		return gpai_error_errno(err, GPAI_EIO, e, "cannot create a temporary directory");
-	}
-	*dir_out = dir;
-	for (size_t i = 0; i < n; i++) {
-		char *p = gpai_path_join(dir, f[i].relpath), *slash;
-		int rc = GPAI_OK;
-
-		if (!p)
-			return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
-		slash = strrchr(p, '/');
-		if (slash && slash > p + strlen(dir)) {
-			*slash = 0;
-			rc = gpai_mkdir_p(p, 0700, err);
-			*slash = '/';
-		}
-		if (!rc) {
-			/* the link must not depend on the current directory */
-			char *target = realpath(f[i].blob_path, NULL);
-
-			if (!target)
-				rc = gpai_error_errno(err, GPAI_EIO, errno, "blob of '%s' is missing",
-						      f[i].relpath);
-			else if (symlink(target, p) != 0)
-				rc = gpai_error_errno(err, GPAI_EIO, errno, "cannot link '%s'", p);
-			free(target);
-		}
-		free(p);
-		if (rc)
-			return rc;
-	}
-	return GPAI_OK;
-}
-
-static void remove_tree(const char *dir, const struct gpai_file *f, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		char *p = gpai_path_join(dir, f[i].relpath), *slash;
-
-		if (!p)
-			continue;
-		unlink(p);
-		/* parent directories, deepest first */
-		while ((slash = strrchr(p, '/')) && slash > p + strlen(dir)) {
-			*slash = 0;
-			if (rmdir(p) != 0)
-				break;
-		}
-		free(p);
-	}
-	rmdir(dir);
-}
-
 struct verify_out {
 	int passed;
 	double measured;
@@ -532,7 +468,7 @@ static int eval_verify(struct cli *cli, int argc, char **argv)
 		status = cli_failf("'%s' has no evaluation claims (record one with gpai eval claim)", ref);
 		goto out;
 	}
-	if (lay_out(f, nf, &dir, &err)) {
+	if (layout_create(f, nf, &dir, &err)) {
 		status = cli_fail(&err, "cannot verify '%s'", ref);
 		goto out;
 	}
@@ -616,7 +552,7 @@ static int eval_verify(struct cli *cli, int argc, char **argv)
 out:
 	cJSON_Delete(arr);
 	if (dir)
-		remove_tree(dir, f, nf);
+		layout_remove(dir, f, nf);
 	free(dir);
 	gpai_files_free(f, nf);
 	gpai_eval_claims_free(c, nc);

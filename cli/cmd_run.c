@@ -9,6 +9,8 @@
  */
 #include "cli.h"
 #include "inference.h"
+#include "layout.h"
+#include "regutil.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -78,7 +80,12 @@ static int run_run(struct cli *cli, int argc, char **argv)
 	struct gpai_generate_stats st;
 	struct gpai_error err;
 	struct run_out o = { cli, { 0 }, NULL, NULL, 0 };
-	const char *model = NULL, *prompt = "";
+	const char *model = NULL, *prompt = "", *file = NULL;
+	struct gpai_registry *reg = NULL;
+	struct gpai_version ver;
+	struct gpai_file *files = NULL;
+	size_t nfiles = 0;
+	char *dir = NULL, *mpath = NULL, *tpath = NULL;
 	double temperature = RUN_DEFAULT_TEMPERATURE, top_p = RUN_DEFAULT_TOP_P;
 	double steps = RUN_DEFAULT_STEPS, threads = 1;
 	uint64_t seed = 0;
@@ -89,11 +96,14 @@ static int run_run(struct cli *cli, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 
-		if (strcmp(a, "--tokenizer") == 0 || strcmp(a, "--prompt") == 0) {
+		if (strcmp(a, "--tokenizer") == 0 || strcmp(a, "--prompt") == 0 ||
+		    strcmp(a, "--file") == 0) {
 			if (!val)
 				return cli_usage("run", "%s needs a value", a);
 			if (a[2] == 't')
 				opt.tokenizer_path = val;
+			else if (a[2] == 'f')
+				file = val;
 			else
 				prompt = val;
 			i++;
@@ -134,9 +144,35 @@ static int run_run(struct cli *cli, int argc, char **argv)
 	if (!have_seed)
 		seed = (uint64_t)time(NULL); /* run.c: seed from the clock */
 
-	rc = gpai_engine_open(model, &opt, &eng, &err);
-	if (rc)
-		return cli_fail(&err, "cannot load model '%s'", model);
+	memset(&ver, 0, sizeof(ver));
+	if (!gpai_path_exists(model) && strchr(model, '@')) {
+		/* a registry version: run its stored blobs */
+		if (regutil_open(cli, &reg))
+			return CLI_FAIL;
+		if (gpai_registry_lookup(reg, model, &ver, &err) ||
+		    gpai_registry_files(reg, &ver, &files, &nfiles, &err) ||
+		    layout_create(files, nfiles, &dir, &err)) {
+			status = cli_fail(&err, "cannot load model '%s'", model);
+			goto out;
+		}
+		mpath = file ? gpai_path_join(dir, file)
+			     : nfiles == 1 ? gpai_path_join(dir, files[0].relpath) : gpai_strdup(dir);
+		if (opt.tokenizer_path && !gpai_path_exists(opt.tokenizer_path)) {
+			tpath = gpai_path_join(dir, opt.tokenizer_path);
+			opt.tokenizer_path = tpath;
+		}
+		if (!mpath) {
+			status = cli_failf("out of memory");
+			goto out;
+		}
+	} else if (file) {
+		return cli_usage("run", "--file names a file inside a registry version (NAME@VER)");
+	}
+	rc = gpai_engine_open(mpath ? mpath : model, &opt, &eng, &err);
+	if (rc) {
+		status = cli_fail(&err, "cannot load model '%s'", model);
+		goto out;
+	}
 	tok = gpai_engine_tokenizer(eng);
 	if (!tok) {
 		status = cli_failf("model '%s' carries no tokenizer: give one with --tokenizer", model);
@@ -211,19 +247,30 @@ out:
 	gpai_buf_release(&o.text);
 	gpai_sampler_release(&smp);
 	gpai_engine_free(eng);
+	if (dir)
+		layout_remove(dir, files, nfiles);
+	free(dir);
+	free(mpath);
+	free(tpath);
+	gpai_files_free(files, nfiles);
+	if (reg) {
+		gpai_version_release(&ver);
+		gpai_registry_close(reg);
+	}
 	return status;
 }
 
 const struct cli_cmd cmd_run = {
 	"run", "generate text with the reference inference engine",
-	"gpai run MODEL [--tokenizer FILE] [--prompt TEXT] [--steps N]\n"
-	"         [--temperature T] [--top-p P] [--seed S] [--threads N]\n"
+	"gpai run MODEL|NAME@VER [--file REL] [--tokenizer FILE] [--prompt TEXT]\n"
+	"         [--steps N] [--temperature T] [--top-p P] [--seed S] [--threads N]\n"
 	"\n"
 	"Runs MODEL (GGUF, safetensors with config.json, llama2.c .bin) from BOS\n"
 	"plus the prompt and prints the prompt and the generated text; llama2.c\n"
 	"run.c semantics.\n"
 	"  --tokenizer FILE  llama2.c tokenizer.bin or a GGUF vocabulary (when the\n"
-	"                    model has none)\n"
+	"                    model has none); for NAME@VER also a path inside it\n"
+	"  --file REL        for NAME@VER: which of its files is the model\n"
 	"  --prompt TEXT     text to start from (default: none)\n"
 	"  --steps N         forward passes in all, prompt included (default 256;\n"
 	"                    0 or more than the context: the context length)\n"

@@ -54,6 +54,15 @@ test_expect_success 'the llama2.c file with its tokenizer verifies too' '
 	grep_q "^claim 3 greedy: pass" out
 '
 
+test_expect_success 'gpai run NAME@VER runs the stored blobs' '
+	gpai run stories260K@1 --temperature 0 --steps 200 >out 2>/dev/null &&
+	printf "\n" >nl && cat expected.txt nl >want && cmp want out &&
+	gpai run l2c@1 --file stories260K.bin --tokenizer tok512.bin --temperature 0 --steps 200 >out2 2>/dev/null &&
+	cmp want out2 &&
+	test_expect_code 1 gpai run nosuch@1 2>err && grep_q "cannot load model .nosuch@1." err &&
+	test_expect_code 2 gpai run "$S/stories260K.gguf" --file x 2>err && grep_q "registry version" err
+'
+
 test_expect_success 'a copy with damaged weights fails verification (exit 1)' '
 	cp "$S/stories260K.gguf" bad.gguf && chmod u+w bad.gguf &&
 	/usr/bin/python3 -c "
