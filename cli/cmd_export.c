@@ -47,7 +47,8 @@ const struct cli_cmd cmd_export = {
 	"Writes the version's files, byte for byte, and provenance.json (name,\n"
 	"version, provider, licence, files with digests, root digest, facts with\n"
 	"sources, lineage) to OUT: a new (or empty) directory, or an archive when\n"
-	"OUT ends in .tar, .tar.gz, .tgz, .tar.zst, .tar.xz or .zip.  Adding the\n"
-	"export again gives the same root digest.\n",
+	"OUT ends in .tar, .tar.gz, .tgz, .tar.zst, .tar.xz or .zip.  A signed\n"
+	"version also gets its newest signature as model.sig, so `gpai verify OUT`\n"
+	"checks the export.  Adding the export again gives the same root digest.\n",
 	run,
 };

@@ -1,11 +1,15 @@
 /*
- * export.c - writing a version back out: its files and provenance.json,
- * into a directory or an archive.
+ * export.c - writing a version back out: its files, provenance.json and,
+ * when the version is signed, its newest OMS signature as model.sig, into
+ * a directory or an archive.
  *
  * Invariant: the exported files are byte-for-byte the blobs, so adding the
- * export again yields the same per-file digests and root digest
- * (add skips a top-level provenance.json that gpai wrote: it carries the
- * member "gpai_provenance").
+ * export again yields the same per-file digests and root digest (add skips
+ * model.sig, an OMS default ignore, and a top-level provenance.json that
+ * gpai wrote: it carries the member "gpai_provenance"), and `gpai verify`
+ * of an exported directory checks model.sig against exactly the exported
+ * model files (gpai sign NAME@VER records model.sig and provenance.json as
+ * ignore paths).
  */
 #include "registry_private.h"
 
@@ -19,9 +23,18 @@
 #include <cJSON.h>
 
 #include "archive_private.h"
+#include "signing.h"
 
 #define COPY_CHUNK (1u << 20)
-#define REG_PROVENANCE "provenance.json"
+
+/* A document export writes beside the files: provenance.json and, for a
+ * signed version, model.sig. */
+#define EXPORT_DOCS_MAX 2
+/* One such document: its name in the export and its text. */
+struct export_doc {
+	const char *name;
+	const char *text;
+};
 
 static cJSON *str_or_null(const char *s)
 {
@@ -173,8 +186,20 @@ static int make_parents(const char *dir, const char *rel, struct gpai_error *err
 	return rc;
 }
 
+/* Refuses a model file that has the name of a document the export adds. */
+static int check_clash(const struct gpai_file *f, const struct export_doc *docs, size_t ndocs,
+		       struct gpai_error *err)
+{
+	for (size_t k = 0; k < ndocs; k++)
+		if (strcmp(f->relpath, docs[k].name) == 0)
+			return gpai_error_set(err, GPAI_EEXIST,
+					      "the model has its own '%s'; it would clash with "
+					      "the export's", docs[k].name);
+	return GPAI_OK;
+}
+
 static int export_dir(const char *out, struct gpai_file *files, size_t n,
-		      const char *prov, struct gpai_error *err)
+		      const struct export_doc *docs, size_t ndocs, struct gpai_error *err)
 {
 	struct stat st;
 	char *p;
@@ -190,10 +215,8 @@ static int export_dir(const char *out, struct gpai_file *files, size_t n,
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
-		if (strcmp(files[i].relpath, REG_PROVENANCE) == 0)
-			return gpai_error_set(err, GPAI_EEXIST,
-					      "the model has its own '%s'; export to an archive "
-					      "or rename it", REG_PROVENANCE);
+		if ((rc = check_clash(&files[i], docs, ndocs, err)))
+			return rc;
 		rc = make_parents(out, files[i].relpath, err);
 		if (rc)
 			return rc;
@@ -205,57 +228,64 @@ static int export_dir(const char *out, struct gpai_file *files, size_t n,
 		if (rc)
 			return rc;
 	}
-	p = gpai_path_join(out, REG_PROVENANCE);
-	if (!p)
-		return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
-	rc = gpai_write_file_atomic(p, prov, strlen(prov), 0644, err);
-	free(p);
-	if (rc == GPAI_OK)
-		rc = gpai_fsync_dir(out, err);
-	return rc;
+	for (size_t k = 0; k < ndocs; k++) {
+		p = gpai_path_join(out, docs[k].name);
+		if (!p)
+			return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		rc = gpai_write_file_atomic(p, docs[k].text, strlen(docs[k].text), 0644, err);
+		free(p);
+		if (rc)
+			return rc;
+	}
+	return gpai_fsync_dir(out, err);
 }
 
-/* An archive: the blobs under their paths plus provenance.json, which is
+/* An archive: the blobs under their paths plus the documents, which are
  * staged in the registry's tmp/ (we hold the write lock, so no cleaner
- * removes it while the archive is written). */
+ * removes them while the archive is written). */
 static int export_archive(struct gpai_registry *reg, const char *out,
-			  struct gpai_file *files, size_t n, const char *prov,
-			  struct gpai_error *err)
+			  struct gpai_file *files, size_t n, const struct export_doc *docs,
+			  size_t ndocs, struct gpai_error *err)
 {
-	const char **names = calloc(n + 1, sizeof(*names));
-	const char **paths = calloc(n + 1, sizeof(*paths));
-	char *tmp = NULL;
-	int rc;
+	const char **names = calloc(n + ndocs, sizeof(*names));
+	const char **paths = calloc(n + ndocs, sizeof(*paths));
+	char *tmp[EXPORT_DOCS_MAX] = { NULL };
+	size_t staged = 0;
+	int rc = GPAI_OK;
 
 	if (!names || !paths) {
 		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (strcmp(files[i].relpath, REG_PROVENANCE) == 0) {
-			rc = gpai_error_set(err, GPAI_EEXIST,
-					    "the model has its own '%s'; it would clash with "
-					    "the export's", REG_PROVENANCE);
+		if ((rc = check_clash(&files[i], docs, ndocs, err)))
 			goto out;
-		}
 		names[i] = files[i].relpath;
 		paths[i] = files[i].blob_path;
 	}
-	tmp = gpai_asprintf("%s/%s/%ld-%u.provenance.json", reg->dir, REG_TMP,
-			    (long)getpid(), reg->tmp_seq++);
-	if (!tmp) {
-		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
-		goto out;
+	for (; staged < ndocs; staged++) {
+		tmp[staged] = gpai_asprintf("%s/%s/%ld-%u.%s", reg->dir, REG_TMP,
+					    (long)getpid(), reg->tmp_seq++, docs[staged].name);
+		if (!tmp[staged]) {
+			rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+			goto out;
+		}
+		rc = gpai_write_file_atomic(tmp[staged], docs[staged].text,
+					    strlen(docs[staged].text), 0644, err);
+		if (rc) {
+			free(tmp[staged]);
+			tmp[staged] = NULL;
+			goto out;
+		}
+		names[n + staged] = docs[staged].name;
+		paths[n + staged] = tmp[staged];
 	}
-	rc = gpai_write_file_atomic(tmp, prov, strlen(prov), 0644, err);
-	if (rc)
-		goto out;
-	names[n] = REG_PROVENANCE;
-	paths[n] = tmp;
-	rc = reg_archive_write(out, names, paths, (unsigned long)n + 1, err);
-	unlink(tmp);
+	rc = reg_archive_write(out, names, paths, (unsigned long)(n + ndocs), err);
 out:
-	free(tmp);
+	for (size_t k = 0; k < staged; k++) {
+		unlink(tmp[k]);
+		free(tmp[k]);
+	}
 	free(names);
 	free(paths);
 	return rc;
@@ -265,8 +295,11 @@ int gpai_registry_export(struct gpai_registry *reg, const char *ref,
 			 const char *out, struct gpai_error *err)
 {
 	struct gpai_file *files = NULL;
+	struct gpai_signature *sigs = NULL;
+	struct export_doc docs[EXPORT_DOCS_MAX];
+	size_t ndocs = 0;
 	struct gpai_version v;
-	size_t n = 0;
+	size_t n = 0, nsigs = 0;
 	char *prov = NULL;
 	int rc;
 
@@ -283,12 +316,19 @@ int gpai_registry_export(struct gpai_registry *reg, const char *ref,
 	rc = gpai_registry_provenance(reg, &v, &prov, err);
 	if (rc)
 		goto out;
+	docs[ndocs++] = (struct export_doc){ REG_PROVENANCE, prov };
+	rc = gpai_registry_signatures(reg, &v, &sigs, &nsigs, err);
+	if (rc)
+		goto out;
+	if (nsigs > 0) /* newest first */
+		docs[ndocs++] = (struct export_doc){ GPAI_OMS_SIGNATURE_NAME, sigs[0].bundle };
 	if (reg_archive_is_archive_name(out))
-		rc = export_archive(reg, out, files, n, prov, err);
+		rc = export_archive(reg, out, files, n, docs, ndocs, err);
 	else
-		rc = export_dir(out, files, n, prov, err);
+		rc = export_dir(out, files, n, docs, ndocs, err);
 out:
 	free(prov);
+	gpai_signatures_free(sigs, nsigs);
 	gpai_files_free(files, n);
 	gpai_version_release(&v);
 	return rc;

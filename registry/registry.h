@@ -270,9 +270,11 @@ int gpai_registry_keys(struct gpai_registry *reg, struct gpai_trusted_key **out,
  * deployed export verifies). */
 #define GPAI_REG_PROVENANCE_NAME "provenance.json"
 
-/* Writes the files of ref and provenance.json to out: a directory (made; it
- * must not exist or be empty), or an archive when out ends in .tar, .tar.gz,
- * .tgz, .tar.zst, .tar.xz or .zip. */
+/* Writes the files of ref, provenance.json and, when ref has a stored
+ * signature, the newest one as model.sig to out: a directory (made; it must
+ * not exist or be empty), or an archive when out ends in .tar, .tar.gz,
+ * .tgz, .tar.zst, .tar.xz or .zip.  GPAI_EEXIST when a model file has the
+ * name of one of these documents. */
 int gpai_registry_export(struct gpai_registry *reg, const char *ref,
 			 const char *out, struct gpai_error *err);
 /* The provenance document of version v (name, version, provider, licence,

@@ -16,7 +16,7 @@
 #define REG_TMP "tmp"
 #define REG_LOCK "lock"
 /* Written by export beside the files; skipped by add (top level). */
-#define REG_PROVENANCE "provenance.json"
+#define REG_PROVENANCE GPAI_REG_PROVENANCE_NAME
 /* How long a writer waits for SQLite's lock (ms) before giving up. */
 #define REG_BUSY_TIMEOUT_MS 30000
 

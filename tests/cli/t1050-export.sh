@@ -74,4 +74,45 @@ test_expect_success 'unknown NAME@VER is refused; usage errors' '
 	test_expect_code 2 gpai export m@1 2>err && grep_q "needs NAME@VER OUT" err
 '
 
+test_expect_success 'a signed version exports its signature as model.sig' '
+	gpai key generate --out k.pem >/dev/null &&
+	gpai sign m@1 --key k.pem >/dev/null &&
+	gpai export m@1 sdir >/dev/null &&
+	test -s sdir/model.sig &&
+	diff -r "$SAMPLE" sdir -x provenance.json -x model.sig &&
+	gpai verify sdir --key k.pub.pem >vout &&
+	grep_q "^verified .sdir.: 10 resources match the signature" vout &&
+	gpai --json add sdir --name sback >a.json &&
+	test "$(json_get a.json "j[\"root_digest\"], j[\"n_files\"]")" = "(${SQ}$ROOT${SQ}, 10)"
+'
+
+test_expect_success 'a signed version exported to .tar.gz carries model.sig, verified after extraction' '
+	gpai export m@1 s.tar.gz >/dev/null &&
+	tar tzf s.tar.gz | sort >names &&
+	grep_q "^model.sig$" names &&
+	test "$(wc -l <names)" -eq 12 &&
+	mkdir sx && tar xzf s.tar.gz -C sx &&
+	cmp sx/model.sig sdir/model.sig &&
+	gpai verify sx --key k.pub.pem >vout &&
+	grep_q "^verified .sx.: 10 resources match the signature" vout &&
+	gpai --json add s.tar.gz --name sback-tgz >a.json &&
+	test "$(json_get a.json "j[\"root_digest\"], j[\"n_files\"]")" = "(${SQ}$ROOT${SQ}, 10)"
+'
+
+test_expect_success 'verify of an export catches a changed, a missing and an extra file' '
+	printf X >>sx/d0/f01 &&
+	test_expect_code 1 gpai verify sx --key k.pub.pem >vout 2>err &&
+	grep_q "^changed: d0/f01$" vout &&
+	grep_q "verification of .sx. failed: the model does not match its signature: 1 changed, 0 missing, 0 extra" err &&
+	rm sdir/d1/f12 && printf new >sdir/added &&
+	test_expect_code 1 gpai verify sdir --key k.pub.pem >vout 2>err &&
+	grep_q "^missing: d1/f12$" vout &&
+	grep_q "^extra: added$" vout
+'
+
+test_expect_success 'an unsigned version exports no model.sig' '
+	gpai export d@1 unsigned >/dev/null &&
+	test ! -e unsigned/model.sig
+'
+
 test_done
