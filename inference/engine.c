@@ -36,6 +36,8 @@
 
 /* ---- helpers ------------------------------------------------------------- */
 
+void engine_free_batch(struct gpai_engine *e);
+
 void gpai_engine_free(struct gpai_engine *e)
 {
 	if (!e)
@@ -60,6 +62,7 @@ void gpai_engine_free(struct gpai_engine *e)
 	free(e->rope_cos);
 	free(e->rope_sin);
 	gpai_tokenizer_free(e->tok);
+	engine_free_batch(e);
 	gpai_model_close(e->model);
 	free(e);
 }
@@ -358,6 +361,8 @@ static void rope_apply(const struct gpai_engine *e, float *v, int32_t n_heads)
 struct att_job {
 	struct gpai_engine *e;
 	int32_t layer, pos;
+	const float *q;   /* [n_heads * head_size] queries at pos */
+	float *out;       /* [dim] attention output */
 };
 
 static void att_part(void *ctx, int chunk, int n_chunks)
@@ -371,9 +376,9 @@ static void att_part(void *ctx, int chunk, int n_chunks)
 	float scale = 1.0f / sqrtf((float)hs);
 
 	for (int32_t h = lo; h < hi; h++) {
-		const float *q = e->q + h * hs;
+		const float *q = j->q + h * hs;
 		float *att = e->att + (size_t)h * in->context_length;
-		float *xb = e->xb + h * hs;
+		float *xb = j->out + h * hs;
 
 		for (int32_t t = 0; t <= j->pos; t++) {
 			const float *k = e->key_cache + loff + (size_t)t * e->kv_dim + (h / kv_mul) * hs;
@@ -432,7 +437,7 @@ int gpai_engine_forward(struct gpai_engine *e, int32_t token, int32_t pos,
 		size_t loff = (size_t)l * (size_t)in->context_length * (size_t)KV;
 		float *k = e->key_cache + loff + (size_t)pos * KV;
 		float *v = e->val_cache + loff + (size_t)pos * KV;
-		struct att_job aj = { e, l, pos };
+		struct att_job aj = { e, l, pos, e->q, e->xb };
 
 		norm(e, e->xb, x, &w->attn_norm, &w->attn_norm_b);
 		kern_matvec(&e->kern, e->q, &w->wq, e->xb);
@@ -497,4 +502,182 @@ double gpai_engine_flop_at(const struct gpai_engine *e, int32_t pos)
 double gpai_engine_flop_done(const struct gpai_engine *e)
 {
 	return e->flop_done;
+}
+
+/* ---- batched forward -------------------------------------------------------- */
+
+/* Tokens per batch: the weights are read once per batch. */
+#define BATCH_MAX 32
+
+static int alloc_batch(struct gpai_engine *e, struct gpai_error *err)
+{
+	const struct gpai_engine_info *in = &e->info;
+	size_t D = (size_t)in->dim, W = (size_t)(in->dim > in->hidden_dim ? in->dim : in->hidden_dim);
+
+	if (e->bx)
+		return GPAI_OK;
+	e->bx = calloc(BATCH_MAX * D, sizeof(float));
+	e->bxb = calloc(BATCH_MAX * D, sizeof(float));
+	e->bxb2 = calloc(BATCH_MAX * D, sizeof(float));
+	e->bq = calloc(BATCH_MAX * D, sizeof(float));
+	e->bhb = calloc(BATCH_MAX * W, sizeof(float));
+	e->bhb2 = calloc(BATCH_MAX * W, sizeof(float));
+	e->blogits = calloc(BATCH_MAX * (size_t)in->vocab_size, sizeof(float));
+	e->bxq.q = calloc(BATCH_MAX * (W + GPAI_QK), 1);
+	e->bxq.d = calloc(BATCH_MAX * (W / GPAI_QK + 1), sizeof(float));
+	e->bxq.cap = (int64_t)W;
+	if (!e->bx || !e->bxb || !e->bxb2 || !e->bq || !e->bhb || !e->bhb2 || !e->blogits ||
+	    !e->bxq.q || !e->bxq.d)
+		return gpai_error_set(err, GPAI_ENOMEM, "out of memory for batch buffers");
+	return GPAI_OK;
+}
+
+void engine_free_batch(struct gpai_engine *e)
+{
+	free(e->bx);
+	free(e->bxb);
+	free(e->bxb2);
+	free(e->bq);
+	free(e->bhb);
+	free(e->bhb2);
+	free(e->blogits);
+	free(e->bxq.q);
+	free(e->bxq.d);
+}
+
+/* Runs n <= BATCH_MAX tokens at positions pos0.. pos0 + n - 1. */
+static int forward_batch(struct gpai_engine *e, const int32_t *tokens, int n, int32_t pos0,
+			 struct gpai_error *err)
+{
+	const struct gpai_engine_info *in = &e->info;
+	int32_t D = in->dim, H = in->hidden_dim, KV = e->kv_dim;
+	int64_t W = in->dim > in->hidden_dim ? in->dim : in->hidden_dim;
+
+	for (int b = 0; b < n; b++) {
+		float *x = e->bx + (size_t)b * D;
+
+		wref_row(&e->tok_embd, tokens[b], x);
+		if (e->pos_embd.data) {
+			wref_row(&e->pos_embd, pos0 + b, e->xb);
+			for (int32_t i = 0; i < D; i++)
+				x[i] += e->xb[i];
+		}
+	}
+	for (int32_t l = 0; l < in->n_layers; l++) {
+		struct lw *w = &e->l[l];
+		size_t loff = (size_t)l * (size_t)in->context_length * (size_t)KV;
+		float *k0 = e->key_cache + loff + (size_t)pos0 * KV;
+		float *v0 = e->val_cache + loff + (size_t)pos0 * KV;
+
+		for (int b = 0; b < n; b++)
+			norm(e, e->bxb + (size_t)b * D, e->bx + (size_t)b * D, &w->attn_norm,
+			     &w->attn_norm_b);
+		kern_matmat(&e->kern, e->bq, D, &w->wq, e->bxb, D, n, &e->bxq);
+		kern_matmat(&e->kern, k0, KV, &w->wk, e->bxb, D, n, &e->bxq);
+		kern_matmat(&e->kern, v0, KV, &w->wv, e->bxb, D, n, &e->bxq);
+		for (int b = 0; b < n; b++) {
+			float *q = e->bq + (size_t)b * D, *k = k0 + (size_t)b * KV;
+
+			add_bias(q, &w->bq, D);
+			add_bias(k, &w->bk, KV);
+			add_bias(v0 + (size_t)b * KV, &w->bv, KV);
+			if (e->rope) {
+				rope_tables(e, pos0 + b);
+				rope_apply(e, q, in->n_heads);
+				rope_apply(e, k, in->n_kv_heads);
+			}
+		}
+		for (int b = 0; b < n; b++) {
+			struct att_job aj = { e, l, pos0 + b, e->bq + (size_t)b * D, e->bxb + (size_t)b * D };
+
+			if ((int64_t)(pos0 + b + 1) * D >= ATT_PARALLEL_MIN)
+				gpai_pool_run(e->kern.pool, in->n_heads, att_part, &aj);
+			else
+				att_part(&aj, 0, 1);
+		}
+		kern_matmat(&e->kern, e->bxb2, D, &w->wo, e->bxb, D, n, &e->bxq);
+		for (int b = 0; b < n; b++) {
+			float *x = e->bx + (size_t)b * D, *o = e->bxb2 + (size_t)b * D;
+
+			add_bias(o, &w->bo, D);
+			for (int32_t i = 0; i < D; i++)
+				x[i] += o[i];
+			norm(e, e->bxb + (size_t)b * D, x, &w->ffn_norm, &w->ffn_norm_b);
+		}
+		if (e->ffn == FFN_SWIGLU) {
+			kern_matmat(&e->kern, e->bhb, W, &w->w1, e->bxb, D, n, &e->bxq);
+			kern_matmat(&e->kern, e->bhb2, W, &w->w3, e->bxb, D, n, &e->bxq);
+			for (int b = 0; b < n; b++) {
+				float *h = e->bhb + (size_t)b * W, *h2 = e->bhb2 + (size_t)b * W;
+
+				for (int32_t i = 0; i < H; i++) {
+					float val = h[i];
+
+					val *= 1.0f / (1.0f + expf(-val));
+					h[i] = val * h2[i];
+				}
+			}
+		} else {
+			kern_matmat(&e->kern, e->bhb, W, &w->w3, e->bxb, D, n, &e->bxq);
+			for (int b = 0; b < n; b++) {
+				float *h = e->bhb + (size_t)b * W;
+
+				add_bias(h, &w->b_up, H);
+				for (int32_t i = 0; i < H; i++)
+					h[i] = gelu_tanh(h[i]);
+			}
+		}
+		kern_matmat(&e->kern, e->bxb, D, &w->w2, e->bhb, W, n, &e->bxq);
+		for (int b = 0; b < n; b++) {
+			float *x = e->bx + (size_t)b * D, *o = e->bxb + (size_t)b * D;
+
+			add_bias(o, &w->b_down, D);
+			for (int32_t i = 0; i < D; i++)
+				x[i] += o[i];
+		}
+	}
+	for (int b = 0; b < n; b++)
+		norm(e, e->bx + (size_t)b * D, e->bx + (size_t)b * D, &e->out_norm, &e->out_norm_b);
+	kern_matmat(&e->kern, e->blogits, in->vocab_size, &e->output, e->bx, D, n, &e->bxq);
+	for (int b = 0; b < n; b++) {
+		const float *lg = e->blogits + (size_t)b * in->vocab_size;
+
+		for (int32_t i = 0; i < in->vocab_size; i++)
+			if (!isfinite(lg[i]))
+				return gpai_error_set(err, GPAI_EFORMAT,
+						      "logit %d at position %d is not finite: the weights "
+						      "hold NaN or infinity", (int)i, (int)(pos0 + b));
+		e->flop_done += gpai_engine_flop_at(e, pos0 + b);
+	}
+	return GPAI_OK;
+}
+
+int gpai_engine_forward_batch(struct gpai_engine *e, const int32_t *tokens, int32_t n,
+			      int32_t pos0, gpai_logits_fn fn, void *ctx, struct gpai_error *err)
+{
+	const struct gpai_engine_info *in = &e->info;
+	int rc;
+
+	if (n < 0 || pos0 < 0 || (int64_t)pos0 + n > in->context_length)
+		return gpai_error_set(err, GPAI_EMISUSE,
+				      "positions %d..%d are outside the context of %d tokens",
+				      (int)pos0, (int)(pos0 + n - 1), in->context_length);
+	for (int32_t i = 0; i < n; i++)
+		if (tokens[i] < 0 || tokens[i] >= in->vocab_size)
+			return gpai_error_set(err, GPAI_EMISUSE, "token %d is outside the vocabulary of %d",
+					      (int)tokens[i], in->vocab_size);
+	if ((rc = alloc_batch(e, err)))
+		return rc;
+	for (int32_t done = 0; done < n;) {
+		int m = n - done < BATCH_MAX ? n - done : BATCH_MAX;
+
+		rc = forward_batch(e, tokens + done, m, pos0 + done, err);
+		if (rc)
+			return rc;
+		for (int b = 0; b < m && fn; b++)
+			if ((rc = fn(ctx, pos0 + done + b, e->blogits + (size_t)b * in->vocab_size)))
+				return rc;
+		done += m;
+	}
+	return GPAI_OK;
 }

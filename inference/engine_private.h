@@ -129,6 +129,11 @@ struct kern {
 void kern_matvec(struct kern *k, float *out, const struct wref *w,
 		 const float *x);
 float dot_f32(const float *a, const float *b, int64_t n);
+/* out[b * ostride + r] = W[r] . x[b * xstride] for b < n: the weights are
+ * read once for the n vectors, and every value equals kern_matvec's.
+ * xqn holds n quantized vectors of the widest matrix (Q8_0/Q4_0 only). */
+void kern_matmat(struct kern *k, float *out, int64_t ostride, const struct wref *w,
+		 const float *x, int64_t xstride, int n, struct q8buf *xqn);
 
 /* ---- the engine ---------------------------------------------------------- */
 
@@ -159,6 +164,9 @@ struct gpai_engine {
 	struct kern kern;
 	struct gpai_tokenizer *tok;
 	double flop_done;             /* FLOP of every forward since open */
+	/* batch buffers (gpai_engine_forward_batch), allocated on first use */
+	float *bx, *bxb, *bxb2, *bq, *bhb, *bhb2, *blogits;
+	struct q8buf bxq;
 };
 
 /* Binds e->model (GGUF, safetensors, llama2.c) to e's config and weight

@@ -9,13 +9,34 @@
  * no overlap) and scores the tokens no earlier window scored, each given
  * everything before it in its window.  Without BOS the first token of the
  * text cannot be scored.  Mean NLL is in nats; perplexity = exp(mean NLL).
- * Log-probabilities are accumulated in double.
+ * Log-probabilities are accumulated in double.  Each window runs as one
+ * batch (gpai_engine_forward_batch: weights read once per 32 positions, the
+ * same logits as token-by-token decoding).
  */
 #include "engine_private.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+struct score_ctx {
+	int32_t vocab;
+	const int32_t *targets; /* target of position p */
+	int32_t first;          /* first position to score */
+	double sum;
+	size_t n;
+};
+
+static int score_pos(void *ctx, int32_t pos, const float *logits)
+{
+	struct score_ctx *c = ctx;
+
+	if (pos >= c->first) {
+		c->sum += -gpai_log_softmax_at(logits, c->vocab, c->targets[pos]);
+		c->n++;
+	}
+	return GPAI_OK;
+}
 
 int gpai_eval_perplexity(struct gpai_engine *eng, const struct gpai_tokenizer *tok,
 			 const char *text, size_t len, const struct gpai_ppl_options *opt,
@@ -25,7 +46,7 @@ int gpai_eval_perplexity(struct gpai_engine *eng, const struct gpai_tokenizer *t
 	int32_t window = opt && opt->window > 0 ? opt->window : in->context_length;
 	int bos = opt ? opt->bos : 1;
 	int32_t per, stride;
-	int32_t *t = NULL;
+	int32_t *t = NULL, *in_ids = NULL;
 	size_t n, scored_until = 0;
 	double sum = 0;
 	int rc;
@@ -47,33 +68,30 @@ int gpai_eval_perplexity(struct gpai_engine *eng, const struct gpai_tokenizer *t
 		return rc;
 	if (!bos)
 		scored_until = 1;
+	in_ids = malloc(sizeof(int32_t) * (size_t)window);
+	if (!in_ids) {
+		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		goto out;
+	}
 	for (size_t start = 0; scored_until < n; start += (size_t)stride) {
 		size_t end = start + (size_t)per < n ? start + (size_t)per : n;
-		int32_t pos = 0;
+		struct score_ctx sc = { in->vocab_size, NULL, 0, 0, 0 };
+		int32_t m = 0;
 
-		if (bos) {
-			float *logits;
-
-			/* the BOS position predicts t[start] */
-			rc = gpai_engine_forward(eng, gpai_tokenizer_bos(tok), pos++, &logits, err);
-			if (rc)
-				goto out;
-			if (start >= scored_until) {
-				sum += -gpai_log_softmax_at(logits, in->vocab_size, t[start]);
-				res->n_scored++;
-			}
-		}
-		for (size_t i = start; i + 1 < end; i++) {
-			float *logits;
-
-			rc = gpai_engine_forward(eng, t[i], pos++, &logits, err);
-			if (rc)
-				goto out;
-			if (i + 1 >= scored_until && i + 1 < end) {
-				sum += -gpai_log_softmax_at(logits, in->vocab_size, t[i + 1]);
-				res->n_scored++;
-			}
-		}
+		/* inputs: [BOS] t[start] .. t[end - 2]; position p predicts
+		 * target[p] = t[start + p] (BOS) or t[start + p + 1] */
+		if (bos)
+			in_ids[m++] = gpai_tokenizer_bos(tok);
+		for (size_t i = start; i + 1 < end; i++)
+			in_ids[m++] = t[i];
+		sc.targets = bos ? t + start : t + start + 1;
+		/* positions whose target an earlier window scored are skipped */
+		sc.first = (int32_t)(scored_until > start ? scored_until - start - (bos ? 0 : 1) : 0);
+		rc = gpai_engine_forward_batch(eng, in_ids, m, 0, score_pos, &sc, err);
+		if (rc)
+			goto out;
+		sum += sc.sum;
+		res->n_scored += sc.n;
 		if (end > scored_until)
 			scored_until = end;
 		if (end == n)
@@ -85,6 +103,7 @@ int gpai_eval_perplexity(struct gpai_engine *eng, const struct gpai_tokenizer *t
 		res->perplexity = exp(res->mean_nll);
 	}
 out:
+	free(in_ids);
 	free(t);
 	return rc;
 }

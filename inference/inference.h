@@ -339,6 +339,19 @@ struct gpai_tokenizer *gpai_engine_tokenizer(struct gpai_engine *eng);
 int gpai_engine_forward(struct gpai_engine *eng, int32_t token, int32_t pos,
 			float **logits, struct gpai_error *err);
 
+/* Called for each position of a batch with its logits (vocab_size floats,
+ * borrowed until the call returns); non-zero stops the batch. */
+typedef int (*gpai_logits_fn)(void *ctx, int32_t pos, const float *logits);
+
+/* Runs tokens[0..n) at positions pos0..pos0+n-1 (prompt processing): the
+ * weights are read once per batch of tokens instead of once per token, and
+ * every logit is bit-identical to what gpai_engine_forward gives for the
+ * same sequence.  fn (may be NULL) receives each position's logits.
+ * GPAI_EMISUSE for positions past the context or tokens outside the
+ * vocabulary. */
+int gpai_engine_forward_batch(struct gpai_engine *eng, const int32_t *tokens, int32_t n,
+			      int32_t pos0, gpai_logits_fn fn, void *ctx, struct gpai_error *err);
+
 /* Forward FLOP at position pos (0-based), counted analytically: 2 per
  * multiply-add of every matrix, plus 4 * n_layers * dim * (pos + 1) for
  * attention (q.k scores and the weighted sum of v). */

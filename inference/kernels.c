@@ -472,3 +472,61 @@ void kern_matvec(struct kern *k, float *out, const struct wref *w, const float *
 	else
 		gpai_pool_run(k->pool, MV_CHUNKS_PER_THREAD * gpai_pool_threads(k->pool), mv_part, &j);
 }
+
+/* ---- several vectors at once (batched prompt processing) -------------------- */
+
+struct mm_job {
+	float *out;            /* out[b * ostride + r] */
+	const struct wref *w;
+	const float *x;        /* x[b * xstride + i] */
+	const struct q8buf *xq;
+	size_t row_bytes;
+	int n;
+	int64_t ostride, xstride;
+};
+
+static void mm_part(void *ctx, int chunk, int n_chunks)
+{
+	struct mm_job *j = ctx;
+	int64_t rows = j->w->rows;
+	int64_t lo = rows * chunk / n_chunks, hi = rows * (chunk + 1) / n_chunks;
+	const unsigned char *base = j->w->data;
+
+	/* each row is read once for all n vectors; each (row, vector) value is
+	 * the same dot product kern_matvec computes */
+	for (int64_t r = lo; r < hi; r++) {
+		const unsigned char *row = base + (size_t)r * j->row_bytes;
+
+		for (int b = 0; b < j->n; b++) {
+			struct q8buf one;
+
+			if (j->xq) {
+				one.q = j->xq->q + (size_t)b * (size_t)j->w->cols;
+				one.d = j->xq->d + (size_t)b * (size_t)(j->w->cols / GPAI_QK);
+				one.cap = j->w->cols;
+			}
+			j->out[b * j->ostride + r] =
+				dot_row(j->w, row, j->x + b * j->xstride, j->xq ? &one : NULL);
+		}
+	}
+}
+
+void kern_matmat(struct kern *k, float *out, int64_t ostride, const struct wref *w,
+		 const float *x, int64_t xstride, int n, struct q8buf *xqn)
+{
+	struct mm_job j = { out, w, x, NULL, wtype_row_bytes(w->type, w->cols), n, ostride, xstride };
+
+	if (w->type == WT_Q8_0 || w->type == WT_Q4_0) {
+		for (int b = 0; b < n; b++) {
+			struct q8buf one = { xqn->q + (size_t)b * (size_t)w->cols,
+					     xqn->d + (size_t)b * (size_t)(w->cols / GPAI_QK), w->cols };
+
+			quantize_q8(&one, x + b * xstride, w->cols);
+		}
+		j.xq = xqn;
+	}
+	if (gpai_pool_threads(k->pool) < 2)
+		mm_part(&j, 0, 1);
+	else
+		gpai_pool_run(k->pool, MV_CHUNKS_PER_THREAD * gpai_pool_threads(k->pool), mm_part, &j);
+}

@@ -233,3 +233,52 @@ TEST(bad_models_are_clear_errors)
 	CHECK(gpai_engine_open("short.gguf", &opt, &e, &err) == GPAI_EFORMAT);
 	CHECK(strstr(gpai_errmsg(&err), "short.gguf") != NULL);
 }
+
+struct batch_ctx {
+	float *out;
+	int n;
+};
+
+static int keep_logits(void *ctx, int32_t pos, const float *logits)
+{
+	struct batch_ctx *c = ctx;
+
+	memcpy(c->out + (size_t)pos * NV, logits, sizeof(float) * NV);
+	c->n++;
+	return 0;
+}
+
+TEST(batched_prompt_processing_gives_the_same_logits)
+{
+	struct gpai_error err;
+	static float seq[40 * NV], bat[40 * NV];
+#define BSHAPE "--dim 64 --hidden 96 --layers 2 --heads 4 --kv-heads 2 --vocab 64 --seq 64"
+	const char *models[] = { "gguf q8.gguf --type q8_0 " BSHAPE, "safetensors f " BSHAPE,
+				 "gpt2-gguf g.gguf --dim 64 --hidden 128 --layers 2 --heads 4 --vocab 64 --seq 64" };
+	const char *files[] = { "q8.gguf", "f", "g.gguf" };
+	int32_t toks[40];
+
+	gpai_error_init(&err);
+	for (int i = 0; i < 40; i++)
+		toks[i] = (i * 7 + 3) % NV;
+	for (int m = 0; m < 3; m++) {
+		struct gpai_engine_options opt = { 2, NULL };
+		struct gpai_engine *e;
+		struct batch_ctx c = { bat, 0 };
+		float *l;
+		int n = m == 1 ? 32 : 40; /* 40 crosses a batch boundary (32) */
+
+		CHECK_INT(0, fixture(models[m]));
+		CHECK_OK(gpai_engine_open(files[m], &opt, &e, &err), &err);
+		for (int p = 0; p < n; p++) {
+			CHECK_OK(gpai_engine_forward(e, toks[p], p, &l, &err), &err);
+			memcpy(seq + (size_t)p * NV, l, sizeof(float) * NV);
+		}
+		CHECK_OK(gpai_engine_forward_batch(e, toks, n, 0, keep_logits, &c, &err), &err);
+		CHECK_INT(n, c.n);
+		CHECK(memcmp(seq, bat, sizeof(float) * (size_t)n * NV) == 0);
+		CHECK_ERR(GPAI_EMISUSE, gpai_engine_forward_batch(e, toks, 40, 30, NULL, NULL, &err),
+			  &err, "outside the context");
+		gpai_engine_free(e);
+	}
+}
