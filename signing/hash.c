@@ -156,14 +156,18 @@ static int is_ignored(const struct walk *w, const char *rel)
 	return 0;
 }
 
+static int cmp_pstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* opt->only is sorted by byte order (signing.h), so a lookup is a binary
+ * search even for manifests of many thousand files. */
 static int is_only(const struct gpai_hash_options *opt, const char *rel)
 {
 	if (!opt->only)
 		return 1;
-	for (size_t i = 0; i < opt->n_only; i++)
-		if (strcmp(opt->only[i], rel) == 0)
-			return 1;
-	return 0;
+	return bsearch(&rel, opt->only, opt->n_only, sizeof(char *), cmp_pstr) != NULL;
 }
 
 static int add_file(struct walk *w, const char *abs, const char *rel, uint64_t size)

@@ -95,7 +95,8 @@ struct gpai_hash_options {
 				     * basename, shard algorithm = hash_type */
 	unsigned threads;           /* 0: number of online CPUs */
 	const char *const *only;    /* if set: hash only these relative file
-				     * names (verify --ignore-unsigned-files) */
+				     * names (verify --ignore-unsigned-files),
+				     * sorted by strcmp() */
 	size_t n_only;
 	gpai_progress_fn progress;  /* called from worker threads, serialised */
 	void *progress_ctx;

@@ -517,6 +517,11 @@ out:
 	return GPAI_OK;
 }
 
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* The path part of a resource name (without ":start:end" for shards). */
 static char *path_part(const struct gpai_resource *res)
 {
@@ -584,10 +589,19 @@ int gpai_oms_verify_text(const char *model_path, const struct gpai_oms_file *fil
 				rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
 				goto out;
 			}
-			if (n_only && strcmp(only[n_only - 1], p) == 0)
-				free(p);
+			only[n_only++] = p;
+		}
+		/* Sorted and without duplicates (shards of one file). */
+		qsort(only, n_only, sizeof(*only), cmp_cstr);
+		for (size_t i = 1, k = 1; i <= n_only; i++) {
+			if (i == n_only) {
+				n_only = k;
+				break;
+			}
+			if (strcmp(only[i], only[k - 1]) == 0)
+				free((char *)only[i]);
 			else
-				only[n_only++] = p;
+				only[k++] = only[i];
 		}
 		h.only = only;
 		h.n_only = n_only;

@@ -112,6 +112,8 @@ test_expect_success 'shards, blake2b and spec names round-trip; single files too
 		--spec-names >/dev/null &&
 	schema_check s/model.sig &&
 	gpai verify s --key p256.pub.pem >out && grep_q "5 resources match" out &&
+	echo x >s/unsigned && gpai verify s --key p256.pub.pem --ignore-unsigned-files >out &&
+	grep_q "5 resources match" out && rm s/unsigned &&
 	printf "single" >one.bin &&
 	gpai sign one.bin --key p256.pem >out && grep_q "^one.bin.sig$" out &&
 	gpai verify one.bin --key p256.pub.pem &&
