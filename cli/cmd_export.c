@@ -14,15 +14,9 @@ static int run(struct cli *cli, int argc, char **argv)
 	struct gpai_error err;
 	int rc;
 
-	for (int i = 1; i < argc; i++)
-		if (argv[i][0] == '-')
-			return cli_usage("export", "unknown option '%s'", argv[i]);
-	if (argc < 3)
-		return cli_usage("export", "needs NAME@VER OUT");
-	if (argc > 3)
-		return cli_usage("export", "unexpected argument '%s'", argv[3]);
-	if (regutil_open(cli, &reg))
-		return CLI_FAIL;
+	rc = regutil_operands_open(cli, "export", argc, argv, 2, "needs NAME@VER OUT", &reg);
+	if (rc)
+		return rc;
 	gpai_error_init(&err);
 	rc = gpai_registry_export(reg, argv[1], argv[2], &err);
 	gpai_registry_close(reg);

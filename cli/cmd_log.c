@@ -21,15 +21,9 @@ static int run(struct cli *cli, int argc, char **argv)
 	size_t n = 0;
 	int rc;
 
-	for (int i = 1; i < argc; i++)
-		if (argv[i][0] == '-')
-			return cli_usage("log", "unknown option '%s'", argv[i]);
-	if (argc < 2)
-		return cli_usage("log", "missing NAME");
-	if (argc > 2)
-		return cli_usage("log", "unexpected argument '%s'", argv[2]);
-	if (regutil_open(cli, &reg))
-		return CLI_FAIL;
+	rc = regutil_operands_open(cli, "log", argc, argv, 1, "missing NAME", &reg);
+	if (rc)
+		return rc;
 	gpai_error_init(&err);
 	rc = gpai_registry_log(reg, argv[1], &e, &n, &err);
 	gpai_registry_close(reg);

@@ -13,15 +13,9 @@ static int run(struct cli *cli, int argc, char **argv)
 	struct gpai_error err;
 	int rc;
 
-	for (int i = 1; i < argc; i++)
-		if (argv[i][0] == '-')
-			return cli_usage("rm", "unknown option '%s'", argv[i]);
-	if (argc < 2)
-		return cli_usage("rm", "missing NAME@VER");
-	if (argc > 2)
-		return cli_usage("rm", "unexpected argument '%s'", argv[2]);
-	if (regutil_open(cli, &reg))
-		return CLI_FAIL;
+	rc = regutil_operands_open(cli, "rm", argc, argv, 1, "missing NAME@VER", &reg);
+	if (rc)
+		return rc;
 	gpai_error_init(&err);
 	rc = gpai_registry_rm(reg, argv[1], &err);
 	gpai_registry_close(reg);

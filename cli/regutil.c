@@ -19,6 +19,19 @@ int regutil_open(const struct cli *cli, struct gpai_registry **reg)
 	return CLI_OK;
 }
 
+int regutil_operands_open(const struct cli *cli, const char *cmd, int argc, char **argv,
+			  int n, const char *missing, struct gpai_registry **reg)
+{
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] == '-')
+			return cli_usage(cmd, "unknown option '%s'", argv[i]);
+	if (argc < n + 1)
+		return cli_usage(cmd, "%s", missing);
+	if (argc > n + 1)
+		return cli_usage(cmd, "unexpected argument '%s'", argv[n + 1]);
+	return regutil_open(cli, reg);
+}
+
 int regutil_opt(const char *cmd, int argc, char **argv, int *i,
 		const char *name, const char **value)
 {

@@ -12,6 +12,14 @@
  * (else CLI_OK and *reg is set). */
 int regutil_open(const struct cli *cli, struct gpai_registry **reg);
 
+/* For a command that takes no options and exactly n operands argv[1..n]:
+ * checks argv (an option gives "unknown option", fewer operands the usage
+ * message `missing`, more "unexpected argument"), then opens the registry.
+ * Returns CLI_OK with *reg open (caller closes it), CLI_USAGE after a usage
+ * error or CLI_FAIL when the registry cannot be opened (*reg untouched). */
+int regutil_operands_open(const struct cli *cli, const char *cmd, int argc, char **argv,
+			  int n, const char *missing, struct gpai_registry **reg);
+
 /* If argv[*i] is option `name` ("--name VALUE" or "--name=VALUE"), stores
  * the value, advances *i and returns 1; returns 0 if it is another
  * argument; returns -1 after a usage error (value missing). */
