@@ -35,6 +35,8 @@ extern const struct cli_cmd cmd_flops;
 extern const struct cli_cmd cmd_classify;
 extern const struct cli_cmd cmd_report;
 extern const struct cli_cmd cmd_eval;
+extern const struct cli_cmd cmd_dossier;
+extern const struct cli_cmd cmd_openness;
 
 static const struct cli_cmd cmd_help = {
 	"help", "show the commands, or one command's usage",
@@ -68,6 +70,8 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_classify,
 	&cmd_report,
 	&cmd_eval,
+	&cmd_dossier,
+	&cmd_openness,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

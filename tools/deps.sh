@@ -18,8 +18,11 @@ done
 if [ "$what" = test ]; then
 	# python3-numpy: independent float64 reference computations in tests
 	# (Debian's /usr/bin/python3); zstd, zip, xz-utils: archive fixtures;
-	# python3-jsonschema: bundles checked against the OMS JSON schemas.
-	for p in python3-numpy python3-jsonschema zstd zip unzip xz-utils sqlite3 openssl; do
+	# python3-jsonschema: bundles checked against the OMS JSON schemas, the
+	# dossier JSON against docs/dossier-schema.json;
+	# chromium, poppler-utils: the PDF dossier and its text (pdftotext).
+	for p in python3-numpy python3-jsonschema zstd zip unzip xz-utils sqlite3 openssl \
+		chromium poppler-utils; do
 		have_pkg "$p" || need="$need $p"
 	done
 fi

@@ -1,0 +1,283 @@
+/*
+ * dossier.h - the compliance dossier of a general-purpose AI model: the GPAI
+ * Code of Practice Model Documentation Form, EU AI Act Annex XI / XII,
+ * Articles 52, 53(1)(c)/(d) and 55, the public training-content summary,
+ * and the openness classification (Model Openness Framework, OSAID 1.0,
+ * Art. 53(2) exemption).
+ *
+ * Data flow: a caller fills a struct gpai_dossier_input (name, version,
+ * facts with sources, digest and signer, lineage, compute results), from the
+ * registry or from a fact file; gpai_dossier_build() turns it into the
+ * documentation model for one audience, a cJSON document that follows
+ * docs/dossier-schema.json; the renderers (JSON, Markdown, HTML, CycloneDX)
+ * are pure functions of that document.  A field whose input is absent is
+ * listed as missing, never invented; facts that do not parse or contradict
+ * each other are listed as inconsistent and not rendered.
+ *
+ * Thread safety: no global state; the field and licence tables are const.
+ */
+#ifndef GPAI_DOSSIER_H
+#define GPAI_DOSSIER_H
+
+#include <stddef.h>
+
+#include "common.h"
+
+struct cJSON;
+
+/* Version of the JSON document (docs/dossier-schema.json); bumped when a
+ * member changes meaning or disappears. */
+#define GPAI_DOSSIER_SCHEMA_VERSION 1
+
+/* ---- audiences and the field table ------------------------------------ */
+
+/* Who receives the document (Code of Practice, Transparency chapter, Form
+ * tick-boxes; Art. 53(1)(d) for the public). */
+enum gpai_audience {
+	GPAI_AUD_AIO = 1,    /* AI Office: precise values */
+	GPAI_AUD_NCA = 2,    /* national competent authorities: coarsened */
+	GPAI_AUD_DP = 4,     /* downstream providers (Annex XII) */
+	GPAI_AUD_PUBLIC = 8, /* everyone: training-content summary, contact */
+};
+
+/* When a field is required. */
+enum gpai_field_cond {
+	GPAI_COND_ALL,        /* every GPAI provider, open-source or not */
+	GPAI_COND_NOT_EXEMPT, /* Art. 53(1)(a)/(b): lifted by the Art. 53(2) exemption */
+	GPAI_COND_SYSTEMIC,   /* systemic-risk models only (Annex XI s.2, Arts. 52, 55) */
+	GPAI_COND_OPTIONAL,   /* "where applicable": shown when known, never required */
+};
+
+/* How national competent authorities receive the value (Form: NCAs get a
+ * range or an order of magnitude where the AI Office gets the figure). */
+enum gpai_coarsen {
+	GPAI_COARSEN_NONE,
+	GPAI_COARSEN_TIME_RANGE, /* <1 month, 1-3, 3-6, >6 months */
+	GPAI_COARSEN_FLOP_OOM,   /* order of magnitude of FLOP */
+	GPAI_COARSEN_COUNT_OOM,  /* order of magnitude of a data-point count */
+};
+
+/* One row of the documentation model.  `source` is the fact field that
+ * fills it (source_kind "fact") or the name of the computation
+ * ("computed"); `hint` is the VALUE shown in the `gpai fact set` command
+ * that would fill a missing fact field. */
+struct gpai_dossier_field {
+	const char *key;      /* stable key, e.g. "form.1.3.authenticity" */
+	const char *section;  /* section id, e.g. "form.1" */
+	const char *ref;      /* Form item / Annex / Article reference */
+	const char *label;    /* human label */
+	unsigned audiences;   /* GPAI_AUD_* bits */
+	enum gpai_field_cond cond;
+	enum gpai_coarsen nca;
+	int computed;         /* 0: fact field, 1: computation */
+	const char *source;   /* fact field or computation name */
+	const char *hint;     /* example VALUE for the fill command */
+};
+
+/* The table, in document order; *n gets its length. */
+const struct gpai_dossier_field *gpai_dossier_fields(size_t *n);
+/* Sections in document order: id and title; NULL-terminated pairs. */
+struct gpai_dossier_section {
+	const char *id, *title, *intro;
+};
+const struct gpai_dossier_section *gpai_dossier_sections(size_t *n);
+
+/* "aio", "nca", "dp", "public" <-> enum; 0 when unknown. */
+enum gpai_audience gpai_audience_parse(const char *s);
+const char *gpai_audience_name(enum gpai_audience a);
+
+/* ---- licences and openness -------------------------------------------- */
+
+/* Licence categories (Art. 53(2), Recital 102, GPAI Guidelines C(2025) 5045
+ * s.4.2.1-4.2.2; OSI approval for OSAID / MOF). */
+enum gpai_license_cat {
+	GPAI_LIC_UNKNOWN = 0,
+	GPAI_LIC_PERMISSIVE,     /* OSI-approved permissive (Apache-2.0, MIT, BSD) */
+	GPAI_LIC_COPYLEFT,       /* OSI-approved copyleft (GPL, MPL): share-alike allowed */
+	GPAI_LIC_OPEN_DATA,      /* open data/content licences (CC-BY, CC0, CDLA) */
+	GPAI_LIC_OPEN_RAIL,      /* open with proportionate safety use restrictions */
+	GPAI_LIC_RESTRICTED,     /* custom terms with user caps, field limits, AUP changes */
+	GPAI_LIC_NONCOMMERCIAL,  /* non-commercial or research only */
+	GPAI_LIC_NO_DERIVATIVES, /* modification not allowed */
+	GPAI_LIC_PROPRIETARY,    /* no public licence */
+};
+
+struct gpai_license {
+	const char *spdx;      /* SPDX id or LicenseRef-... as recorded */
+	enum gpai_license_cat cat;
+	int osi;               /* OSI-approved (or open data licence for data/docs) */
+	int art53_2;           /* 1: meets the Art. 53(2) licence condition */
+	const char *why;       /* one sentence: why this category */
+};
+
+/* Looks an SPDX id up (case-insensitive); NULL when it is not in the
+ * table.  The returned entry is static. */
+const struct gpai_license *gpai_license_find(const char *spdx);
+const char *gpai_license_cat_name(enum gpai_license_cat c);
+
+/* Model Openness Framework v1.0 components (17), in the MOF's order. */
+#define GPAI_MOF_NCOMP 17
+struct gpai_mof_component {
+	const char *key;   /* fact field suffix: openness.<key> */
+	const char *name;  /* MOF name */
+	char type;         /* 'c' code, 'd' data, 'o' documentation */
+	int cls;           /* lowest MOF class that requires it: 3, 2, 1 */
+	int optional;      /* optional in the MOF */
+};
+const struct gpai_mof_component *gpai_mof_components(void);
+
+/* Openness levels, most closed first. */
+enum gpai_openness_level {
+	GPAI_OPEN_CLOSED_WEIGHT,
+	GPAI_OPEN_WEIGHT_RESTRICTED,
+	GPAI_OPEN_WEIGHT_OPEN,
+	GPAI_OPEN_SOURCE_AI,  /* OSAID 1.0 */
+	GPAI_OPEN_SCIENCE,    /* MOF Class I */
+};
+const char *gpai_openness_level_name(enum gpai_openness_level l);
+
+/* One component as recorded: `openness.<key>` = licence id, "unspecified"
+ * or "not-included", optionally followed by a URL (else the fact's source
+ * gives the location). */
+struct gpai_openness_comp {
+	int recorded;          /* a fact exists */
+	int included;          /* released (not "not-included") */
+	char license[96];      /* SPDX id, "" if none or unspecified */
+	char url[512];         /* location, "" if none */
+	const struct gpai_license *lic; /* NULL: unknown licence */
+};
+
+struct gpai_openness {
+	enum gpai_openness_level level;
+	int mof_class;         /* 3, 2, 1, or 0 when not even Class III */
+	int osaid;             /* OSAID 1.0 conditions met */
+	int weights_public, architecture_public, usage_public;
+	const struct gpai_license *model_license; /* licence of the weights */
+	int exempt;            /* Art. 53(2) exemption applies */
+	int systemic_risk;     /* as passed in: 1, 0, -1 unknown */
+	struct gpai_openness_comp comp[GPAI_MOF_NCOMP];
+	struct gpai_buf reason;   /* why this level and exemption decision */
+	struct gpai_buf next;     /* what is missing for the next MOF class */
+	struct gpai_buf problems; /* unknown licences or malformed values, one per line */
+};
+
+struct gpai_dossier_input;
+/* Classifies in->facts.  systemic_risk: 1, 0 or -1 unknown (an unknown
+ * status blocks the exemption only when the FLOP suggest it).  The result
+ * is caller-owned: _release frees its buffers. */
+int gpai_openness_classify(const struct gpai_dossier_input *in, int systemic_risk,
+			   struct gpai_openness *out, struct gpai_error *err);
+void gpai_openness_release(struct gpai_openness *o);
+/* The classification as JSON (docs/openness.md); NULL without memory. */
+struct cJSON *gpai_openness_json(const struct gpai_openness *o);
+
+/* ---- the input -------------------------------------------------------- */
+
+/* One recorded fact (strings borrowed from the caller). */
+struct gpai_dossier_fact {
+	const char *field, *value, *source;
+	const char *recorded_at;  /* "YYYY-MM-DDTHH:MM:SSZ" or NULL */
+};
+
+/* One evaluation claim and its latest verification. */
+struct gpai_dossier_eval {
+	const char *name;        /* benchmark or evaluation */
+	const char *claimed;     /* value as published */
+	const char *source;      /* where it was published */
+	const char *measured;    /* value measured by gpai, NULL if never run */
+	const char *verdict;     /* "verified", "mismatch", NULL if never run */
+	const char *measured_at;
+};
+
+/* Results of the compute estimator, filled by the caller when it ran. */
+struct gpai_dossier_compute {
+	int have;                /* 0: no estimate available */
+	double flop, low, high;  /* FLOP and its interval */
+	const char *method;      /* e.g. "6ND operation counting" */
+	const char *basis;       /* the facts it used, one line */
+	int systemic_risk;       /* 1 above 10^25 FLOP, 0 below, -1 unknown */
+	int gpai_indicative;     /* 1 above 10^23 FLOP, 0 below, -1 unknown */
+};
+
+/* The model description (all strings borrowed; the struct must outlive
+ * the dossier built from it).  _init zeroes it; facts are appended with
+ * gpai_dossier_input_add_fact, which copies nothing (borrowed). */
+struct gpai_dossier_input {
+	const char *name, *version, *provider;
+	const struct gpai_dossier_fact *facts;
+	size_t n_facts;                /* the latest fact of a field wins */
+	const char *root_digest;       /* OMS root digest "sha256:hex", NULL unknown */
+	const char *signer;            /* who signed it, NULL if not signed */
+	const char *base;              /* "NAME@VER" of the base model, NULL none */
+	const char *relation;          /* finetune|quantized|merge|adapter|distilled */
+	double base_flop;              /* training FLOP of the base, 0 unknown */
+	int base_systemic;             /* the base is a systemic-risk model: 1/0/-1 */
+	struct gpai_dossier_compute compute;
+	const struct gpai_dossier_eval *evals;
+	size_t n_evals;
+	int doc_version;               /* dossier version number (registry history) */
+	const char *doc_date;          /* "YYYY-MM-DD"; NULL: today */
+	double parameters;             /* counted from the model files, 0 unknown */
+	const char *architecture;      /* from the model files, NULL unknown */
+	long long context_window;      /* from the model files, 0 unknown */
+	const char *files_source;      /* e.g. "measured: model files (GGUF header)" */
+};
+
+void gpai_dossier_input_init(struct gpai_dossier_input *in);
+
+/* The current fact of a field (latest recorded_at, then latest in the
+ * array); NULL when absent. */
+const struct gpai_dossier_fact *gpai_dossier_fact_get(const struct gpai_dossier_input *in,
+						      const char *field);
+
+/* A model description read from a fact file (docs/facts.md format, plus
+ * optional members root_digest, signer, base_flop and per-fact
+ * recorded_at).  Owns every string; _free accepts NULL. */
+struct gpai_dossier_file;
+int gpai_dossier_file_load(const char *path, struct gpai_dossier_file **out,
+			   struct gpai_error *err);
+/* The input view of a loaded file; valid until _free. */
+struct gpai_dossier_input *gpai_dossier_file_input(struct gpai_dossier_file *f);
+void gpai_dossier_file_free(struct gpai_dossier_file *f);
+
+/* ---- the documentation model and renderers ---------------------------- */
+
+/* Builds the documentation model of `in` for one audience: a cJSON
+ * document following docs/dossier-schema.json (caller frees with
+ * cJSON_Delete).  Returns GPAI_OK, GPAI_ENOMEM, or GPAI_EMISUSE (no name or
+ * version, bad audience). */
+int gpai_dossier_build(const struct gpai_dossier_input *in, enum gpai_audience aud,
+		       struct cJSON **out, struct gpai_error *err);
+
+/* Number of required fields still missing, and of inconsistent facts, in
+ * a built document (for --strict). */
+int gpai_dossier_missing(const struct cJSON *doc);
+int gpai_dossier_inconsistent(const struct cJSON *doc);
+
+enum gpai_dossier_format {
+	GPAI_FMT_JSON,
+	GPAI_FMT_MD,
+	GPAI_FMT_HTML,
+	GPAI_FMT_CYCLONEDX,
+};
+/* "json", "md", "html", "cyclonedx" -> format; -1 when unknown. */
+int gpai_dossier_format_parse(const char *s);
+const char *gpai_dossier_format_ext(enum gpai_dossier_format f);
+
+/* Renders a built document.  *out is malloc'd text (caller frees), *len
+ * its length.  Pure: the same document gives the same bytes. */
+int gpai_dossier_render(const struct cJSON *doc, enum gpai_dossier_format f,
+			char **out, size_t *len, struct gpai_error *err);
+
+/* ---- small helpers the renderers and tests share ---------------------- */
+
+/* Days since 1970-01-01 of "YYYY-MM-DD" ("YYYY-MM" = first of the month,
+ * "YYYY" = 1 January); GPAI_EFORMAT when it does not parse or is not a
+ * real date. */
+int gpai_date_parse(const char *s, long *days);
+/* "YYYY-MM-DD" of a day number into out[11]. */
+void gpai_date_format(long days, char out[11]);
+/* x to two significant figures as "3.8e+25"-style text into out[32]. */
+const char *gpai_sig2(double x, char out[32]);
+
+#endif
