@@ -5,7 +5,10 @@
  * what the next class needs, and whether the Art. 53(2) exemption applies.
  */
 #include "cli.h"
+#include "computil.h"
 #include "dossier.h"
+#include "registry.h"
+#include "regutil.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -13,10 +16,11 @@
 #include <cJSON.h>
 
 static const char usage[] =
-	"gpai openness --facts FILE\n"
+	"gpai openness NAME@VER|--facts FILE\n"
 	"\n"
-	"Classifies the model described by a fact file from its per-component facts\n"
-	"openness.<component> = \"SPDX-ID [URL]\" or \"not-included\" (the Model Openness\n"
+	"Classifies a registry version, or the model described by a fact file, from\n"
+	"its per-component facts openness.<component> = licence id, \"unspecified\" or\n"
+	"\"not-included\" (the Model Openness\n"
 	"Framework's 17 components, see docs/openness.md), license.spdx and\n"
 	"model.access.  Prints the level, the MOF class and what is missing for the\n"
 	"next, and the Art. 53(2) decision with its reason.  Exit 1 when a licence is\n"
@@ -24,8 +28,12 @@ static const char usage[] =
 
 static int run(struct cli *cli, int argc, char **argv)
 {
-	const char *facts = NULL;
+	const char *facts = NULL, *ref = NULL;
 	struct gpai_dossier_file *file = NULL;
+	struct gpai_dossier_reg *regin = NULL;
+	struct gpai_registry *reg = NULL;
+	struct comp_version cv;
+	int have_cv = 0;
 	struct gpai_dossier_input *in;
 	struct gpai_error err;
 	cJSON *doc = NULL, *op, *x;
@@ -39,16 +47,42 @@ static int run(struct cli *cli, int argc, char **argv)
 			facts = argv[++i];
 		} else if (argv[i][0] == '-') {
 			return cli_usage("openness", "unknown option '%s'", argv[i]);
+		} else if (!ref) {
+			ref = argv[i];
 		} else {
-			return cli_usage("openness", "reading a model from the registry ('%s') needs "
-					 "the registry; use --facts FILE", argv[i]);
+			return cli_usage("openness", "one model at a time ('%s')", argv[i]);
 		}
 	}
-	if (!facts)
-		return cli_usage("openness", "no model: give --facts FILE");
-	if (gpai_dossier_file_load(facts, &file, &err))
-		return cli_fail(&err, "cannot read fact file");
-	in = gpai_dossier_file_input(file);
+	if (!facts == !ref)
+		return cli_usage("openness", ref ? "give NAME@VER or --facts FILE, not both" :
+				 "no model: give NAME@VER or --facts FILE");
+	memset(&cv, 0, sizeof(cv));
+	if (ref) {
+		struct gpai_estimate e;
+		const char *how;
+
+		if (regutil_open(cli, &reg))
+			return CLI_FAIL;
+		if (gpai_dossier_from_registry(reg, ref, &regin, &err)) {
+			rc = cli_fail(&err, "cannot read '%s'", ref);
+			goto cleanup;
+		}
+		in = gpai_dossier_reg_input(regin);
+		/* The systemic-risk status decides the exemption: the estimator's
+		 * compute, as for `gpai classify NAME@VER`. */
+		have_cv = comp_version_load(reg, ref, &cv) == CLI_OK;
+		if (have_cv && comp_version_compute(&cv, GPAI_SCOPE_CUMULATIVE, &e, &how) && e.flop > 0) {
+			in->compute.have = 1;
+			in->compute.flop = e.flop;
+			in->compute.low = e.low;
+			in->compute.high = e.high;
+			in->compute.method = how;
+		}
+	} else {
+		if (gpai_dossier_file_load(facts, &file, &err))
+			return cli_fail(&err, "cannot read fact file");
+		in = gpai_dossier_file_input(file);
+	}
 	/* The AI Office view carries the full classification. */
 	if (gpai_dossier_build(in, GPAI_AUD_AIO, &doc, &err)) {
 		rc = cli_fail(&err, "cannot classify '%s@%s'", in->name, in->version);
@@ -85,7 +119,11 @@ static int run(struct cli *cli, int argc, char **argv)
 	rc = nprob ? CLI_FAIL : CLI_OK;
 cleanup:
 	cJSON_Delete(doc);
+	if (have_cv)
+		comp_version_release(&cv);
 	gpai_dossier_file_free(file);
+	gpai_dossier_reg_free(regin);
+	gpai_registry_close(reg);
 	return rc;
 }
 

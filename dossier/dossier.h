@@ -269,6 +269,73 @@ const char *gpai_dossier_format_ext(enum gpai_dossier_format f);
 int gpai_dossier_render(const struct cJSON *doc, enum gpai_dossier_format f,
 			char **out, size_t *len, struct gpai_error *err);
 
+/* ---- the registry as input (dossier/registry_input.c) ----------------- */
+
+struct gpai_registry;
+/* A registry version as a dossier input: name, provider, licence and
+ * access (as facts when no fact of that field is recorded), current facts
+ * with sources and recording dates, root digest, the newest signature's
+ * signer, lineage and the base's published compute, and the parameter
+ * count, architecture and context window read from its files at add time.
+ * The compute estimate (in->compute) is left to the caller.  Owns every
+ * string; _free accepts NULL. */
+struct gpai_dossier_reg;
+int gpai_dossier_from_registry(struct gpai_registry *reg, const char *ref,
+			       struct gpai_dossier_reg **out, struct gpai_error *err);
+struct gpai_dossier_input *gpai_dossier_reg_input(struct gpai_dossier_reg *r);
+/* The newest OMS signature bundle of the version (borrowed), NULL if none. */
+const char *gpai_dossier_reg_model_sig(const struct gpai_dossier_reg *r, size_t *len);
+void gpai_dossier_reg_free(struct gpai_dossier_reg *r);
+
+/* History (dossier/history.c): every dossier generated for a version is
+ * kept with its number under <registry>/dossiers/NAME/VER/N.json.
+ * _reserve takes the next number (safe against concurrent runs); _store
+ * writes the record (doc, format, output path, SHA-256 of the output);
+ * _list gives [{number, generated_at, generated_by, audience, format, out,
+ * sha256}] oldest first (caller frees with cJSON_Delete). */
+int gpai_dossier_history_reserve(struct gpai_registry *reg, const char *name,
+				 const char *version, int *number, struct gpai_error *err);
+int gpai_dossier_history_store(struct gpai_registry *reg, const char *name,
+			       const char *version, int number, const struct cJSON *doc,
+			       const char *format, const char *out, const char *sha256,
+			       struct gpai_error *err);
+int gpai_dossier_history_list(struct gpai_registry *reg, const char *name,
+			      const char *version, struct cJSON **out, struct gpai_error *err);
+
+/* ---- the signed bundle (dossier/bundle.c) ------------------------------ */
+
+/* One file of a bundle (borrowed).  Names are plain file names. */
+struct gpai_bundle_file {
+	const char *name;
+	const char *data;
+	size_t len;
+};
+/* Writes a flat tar.gz at path with files[0..n), and, when key_path is not
+ * NULL, dossier.sig: an OMS v1.0 signature (signing.h) over all of them.
+ * Deterministic: entries in name order, mtime 0.  GPAI_EMISUSE for bad
+ * names, GPAI_ECRYPTO/GPAI_EIO/GPAI_EARCHIVE naming the key or file. */
+int gpai_dossier_bundle_write(const char *path, const struct gpai_bundle_file *files,
+			      size_t n, const char *key_path, struct gpai_error *err);
+
+/* What gpai_dossier_bundle_verify found. */
+struct gpai_bundle_check {
+	int signature_ok;       /* every file matches dossier.sig, signed by the key */
+	int model_ok;           /* the model given has the bound root digest */
+	char signer[256];       /* key hint of the signer */
+	char root_digest[80];   /* "sha256:<hex>" bound by the signature, or "none" */
+	char model[128];        /* model name in dossier.json */
+	size_t n_files;         /* files covered by the signature */
+};
+/* Checks the bundle at path: plain top-level entries only; dossier.sig
+ * verifies with the public key at key_path and covers every other file
+ * unchanged (an edited, added or missing file fails); dossier.json's root
+ * digest equals the bound model-root-digest; and, when model_root
+ * ("sha256:<hex>") is given, that it equals the bound digest too.
+ * GPAI_OK, or GPAI_EVERIFY / GPAI_EFORMAT / GPAI_EARCHIVE with the reason
+ * naming the bundle and the file. */
+int gpai_dossier_bundle_verify(const char *path, const char *key_path, const char *model_root,
+			       struct gpai_bundle_check *out, struct gpai_error *err);
+
 /* ---- small helpers the renderers and tests share ---------------------- */
 
 /* Days since 1970-01-01 of "YYYY-MM-DD" ("YYYY-MM" = first of the month,
