@@ -502,6 +502,26 @@ static void value_plain_fact(struct ctx *c, struct val *v, const struct gpai_dos
 			gpai_buf_puts(&v->value, c->in->architecture);
 			gpai_buf_puts(&v->source, c->in->files_source ? c->in->files_source :
 				      "measured: model files");
+		} else if (strcmp(fd->source, "inference.flop") == 0 && c->in->inference_flop > 0) {
+			char s[32];
+
+			v->status = ST_PRESENT;
+			if (c->aud == GPAI_AUD_NCA) {
+				gpai_buf_printf(&v->value, "order of 10^%d FLOP",
+						order_of(c->in->inference_flop));
+				v->coarsened = 1;
+			} else {
+				gpai_buf_printf(&v->value, "%s FLOP",
+						gpai_sig2(c->in->inference_flop, s));
+			}
+			gpai_buf_puts(&v->source, c->in->inference_source ? c->in->inference_source :
+				      "measured: reference inference engine");
+		} else if (strcmp(fd->source, "inference.method") == 0 && c->in->inference_flop > 0 &&
+			   c->in->inference_source) {
+			v->status = ST_PRESENT;
+			gpai_buf_printf(&v->value, "analytic FLOP count of the reference engine's run: %s",
+					c->in->inference_source);
+			gpai_buf_puts(&v->source, "computed: gpai eval run");
 		}
 		return;
 	}

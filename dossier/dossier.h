@@ -221,6 +221,8 @@ struct gpai_dossier_input {
 	const char *architecture;      /* from the model files, NULL unknown */
 	long long context_window;      /* from the model files, 0 unknown */
 	const char *files_source;      /* e.g. "measured: model files (GGUF header)" */
+	double inference_flop;         /* FLOP of the latest evaluation run, 0 unknown */
+	const char *inference_source;  /* how it was measured (task, engine, date) */
 };
 
 void gpai_dossier_input_init(struct gpai_dossier_input *in);

@@ -33,7 +33,9 @@ struct gpai_dossier_reg {
 	struct gpai_signature *sigs;
 	size_t n_sigs;
 	struct gpai_dossier_fact *dfacts;
-	char *strings[8];
+	struct gpai_dossier_eval *evals;
+	size_t n_evals;
+	char *strings[64];
 	size_t n_strings;
 	char digest[80];
 	char base[GPAI_REG_NAME_MAX + GPAI_REG_VERSION_MAX + 2];
@@ -107,6 +109,60 @@ static void base_compute(struct gpai_registry *reg, struct gpai_dossier_reg *r)
 	gpai_version_release(&b);
 }
 
+/* Evaluation claims with their latest re-run (registry/evals.c); the
+ * newest run's analytic FLOP is the benchmarked inference compute. */
+static void from_evals(struct gpai_registry *reg, struct gpai_dossier_reg *r)
+{
+	struct gpai_eval_claim *c = NULL;
+	size_t n = 0;
+	char newest[21] = "";
+
+	if (gpai_registry_eval_claims(reg, &r->v, &c, &n, NULL) || !n)
+		return;
+	r->evals = calloc(n, sizeof(*r->evals));
+	if (!r->evals) {
+		gpai_eval_claims_free(c, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct gpai_dossier_eval *e = &r->evals[r->n_evals++];
+		struct gpai_eval_run *runs = NULL;
+		size_t nr = 0;
+		int greedy = strcmp(c[i].task, "greedy") == 0;
+
+		e->name = keep(r, gpai_asprintf("%s %s", c[i].task, c[i].params ? c[i].params : ""));
+		e->claimed = keep(r, greedy ? gpai_asprintf("text \"%.60s%s\"", c[i].expected_text ?
+							    c[i].expected_text : "",
+							    c[i].expected_text &&
+							    strlen(c[i].expected_text) > 60 ? "..." : "")
+					    : gpai_asprintf("mean NLL %.6g nats (tolerance %.3g)",
+							    c[i].expected_value, c[i].tolerance));
+		e->source = keep(r, gpai_strdup(c[i].source));
+		if (!gpai_registry_eval_runs(reg, c[i].id, &runs, &nr, NULL) && nr) {
+			const struct gpai_eval_run *last = &runs[nr - 1];
+
+			e->measured = keep(r, greedy ? gpai_strdup(last->passed ? "the same text" :
+								   "a different text")
+						     : gpai_asprintf("mean NLL %.6g nats", last->measured));
+			e->verdict = last->passed ? "verified" : "mismatch";
+			e->measured_at = keep(r, gpai_strdup(last->run_at));
+			if (last->flop > 0 && strcmp(last->run_at, newest) >= 0) {
+				gpai_strlcpy(newest, last->run_at, sizeof(newest));
+				r->in.inference_flop = last->flop;
+				r->in.inference_source = keep(r, gpai_asprintf(
+					"measured: gpai eval run of the %s claim on %s (%s, engine %s)",
+					c[i].task, last->run_at, last->root_digest[0] ?
+					"these weights" : "the stored weights",
+					last->engine_version ? last->engine_version : "gpai"));
+			}
+		}
+		gpai_eval_runs_free(runs, nr);
+	}
+	r->in.evals = r->evals;
+	r->in.n_evals = r->n_evals;
+	gpai_eval_claims_free(c, n);
+}
+
 int gpai_dossier_from_registry(struct gpai_registry *reg, const char *ref,
 			       struct gpai_dossier_reg **out, struct gpai_error *err)
 {
@@ -164,6 +220,7 @@ int gpai_dossier_from_registry(struct gpai_registry *reg, const char *ref,
 		base_compute(reg, r);
 	}
 	from_model_json(r);
+	from_evals(reg, r);
 	*out = r;
 	return GPAI_OK;
 
@@ -195,5 +252,6 @@ void gpai_dossier_reg_free(struct gpai_dossier_reg *r)
 	for (size_t i = 0; i < r->n_strings; i++)
 		free(r->strings[i]);
 	free(r->dfacts);
+	free(r->evals);
 	free(r);
 }
