@@ -173,6 +173,50 @@ char *reg_col_str(sqlite3_stmt *st, int col)
 	return s ? gpai_strdup((const char *)s) : NULL;
 }
 
+void reg_col_copy(sqlite3_stmt *st, int col, char *buf, size_t size)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+
+	gpai_strlcpy(buf, s ? (const char *)s : "", size);
+}
+
+/* Rows reserved by the first growth of a result array (then doubled). */
+#define ROWS_FIRST 16
+
+int reg_collect_rows(struct gpai_registry *reg, sqlite3_stmt *st, size_t elem_size,
+		     reg_row_fn fill, const char *what, void **rows, size_t *n,
+		     struct gpai_error *err)
+{
+	unsigned char *arr = NULL;
+	size_t cnt = 0, cap = 0;
+	int rc = GPAI_OK, s;
+
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			size_t nc = cap ? cap * 2 : ROWS_FIRST;
+			unsigned char *p = realloc(arr, nc * elem_size);
+
+			if (!p) {
+				rc = GPAI_ENOMEM;
+				break;
+			}
+			arr = p;
+			cap = nc;
+		}
+		memset(arr + cnt * elem_size, 0, elem_size);
+		if ((rc = fill(reg, st, arr + cnt++ * elem_size)))
+			break;
+	}
+	if (rc)
+		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+	else if (s != SQLITE_DONE)
+		rc = reg_db_error(reg, err, what);
+	sqlite3_finalize(st);
+	*rows = arr;
+	*n = cnt;
+	return rc;
+}
+
 static int migrate(struct gpai_registry *reg, struct gpai_error *err)
 {
 	sqlite3_stmt *st;
@@ -704,13 +748,25 @@ static int files_cmp(const void *a, const void *b)
 				 ((const struct gpai_file *)b)->relpath);
 }
 
+static int file_row(struct gpai_registry *reg, sqlite3_stmt *st, void *row)
+{
+	struct gpai_file *f = row;
+
+	f->relpath = reg_col_str(st, 0);
+	f->size = (uint64_t)sqlite3_column_int64(st, 1);
+	reg_col_copy(st, 2, f->sha256, sizeof(f->sha256));
+	f->model_json = reg_col_str(st, 3);
+	f->blob_path = reg_blob_path(reg, f->sha256);
+	return f->relpath && f->blob_path ? GPAI_OK : GPAI_ENOMEM;
+}
+
 int gpai_registry_files(struct gpai_registry *reg, const struct gpai_version *v,
 			struct gpai_file **out, size_t *n, struct gpai_error *err)
 {
-	struct gpai_file *arr = NULL;
-	size_t cnt = 0;
 	sqlite3_stmt *st;
-	int rc, s;
+	void *rows;
+	size_t cnt;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
@@ -723,38 +779,17 @@ int gpai_registry_files(struct gpai_registry *reg, const struct gpai_version *v,
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, v->id);
-	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		struct gpai_file *p = realloc(arr, (cnt + 1) * sizeof(*p)), *f;
-		const unsigned char *hex;
-
-		if (!p)
-			goto nomem;
-		arr = p;
-		f = &arr[cnt++];
-		memset(f, 0, sizeof(*f));
-		f->relpath = reg_col_str(st, 0);
-		f->size = (uint64_t)sqlite3_column_int64(st, 1);
-		hex = sqlite3_column_text(st, 2);
-		gpai_strlcpy(f->sha256, hex ? (const char *)hex : "", sizeof(f->sha256));
-		f->model_json = reg_col_str(st, 3);
-		f->blob_path = reg_blob_path(reg, f->sha256);
-		if (!f->relpath || !f->blob_path)
-			goto nomem;
-	}
-	sqlite3_finalize(st);
-	if (s != SQLITE_DONE) {
-		gpai_files_free(arr, cnt);
-		return reg_db_error(reg, err, "cannot read files");
+	rc = reg_collect_rows(reg, st, sizeof(struct gpai_file), file_row, "cannot read files",
+			      &rows, &cnt, err);
+	if (rc) {
+		gpai_files_free(rows, cnt);
+		return rc;
 	}
 	if (cnt > 1)
-		qsort(arr, cnt, sizeof(*arr), files_cmp);
-	*out = arr;
+		qsort(rows, cnt, sizeof(struct gpai_file), files_cmp);
+	*out = rows;
 	*n = cnt;
 	return GPAI_OK;
-nomem:
-	sqlite3_finalize(st);
-	gpai_files_free(arr, cnt);
-	return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
 }
 
 /* ---- events and aliases ----------------------------------------------------------- */
@@ -909,14 +944,29 @@ void gpai_events_free(struct gpai_event *e, size_t n)
 	free(e);
 }
 
+static int event_row(struct gpai_registry *reg, sqlite3_stmt *st, void *row)
+{
+	struct gpai_event *e = row;
+
+	(void)reg;
+	e->id = sqlite3_column_int64(st, 0);
+	e->kind = reg_col_str(st, 1);
+	e->alias = reg_col_str(st, 2);
+	e->from_version = reg_col_str(st, 3);
+	e->to_version = reg_col_str(st, 4);
+	e->who = reg_col_str(st, 5);
+	reg_col_copy(st, 6, e->at, sizeof(e->at));
+	return e->kind && e->who ? GPAI_OK : GPAI_ENOMEM;
+}
+
 int gpai_registry_log(struct gpai_registry *reg, const char *name,
 		      struct gpai_event **out, size_t *n, struct gpai_error *err)
 {
-	struct gpai_event *arr = NULL;
-	size_t cnt = 0;
 	sqlite3_stmt *st;
+	void *rows;
+	size_t cnt;
 	int64_t mid;
-	int rc, s;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
@@ -930,32 +980,13 @@ int gpai_registry_log(struct gpai_registry *reg, const char *name,
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, mid);
-	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		struct gpai_event *p = realloc(arr, (cnt + 1) * sizeof(*p)), *e;
-		const unsigned char *at;
-
-		if (!p) {
-			sqlite3_finalize(st);
-			gpai_events_free(arr, cnt);
-			return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
-		}
-		arr = p;
-		e = &arr[cnt++];
-		e->id = sqlite3_column_int64(st, 0);
-		e->kind = reg_col_str(st, 1);
-		e->alias = reg_col_str(st, 2);
-		e->from_version = reg_col_str(st, 3);
-		e->to_version = reg_col_str(st, 4);
-		e->who = reg_col_str(st, 5);
-		at = sqlite3_column_text(st, 6);
-		gpai_strlcpy(e->at, at ? (const char *)at : "", sizeof(e->at));
+	rc = reg_collect_rows(reg, st, sizeof(struct gpai_event), event_row,
+			      "cannot read the event log", &rows, &cnt, err);
+	if (rc) {
+		gpai_events_free(rows, cnt);
+		return rc;
 	}
-	sqlite3_finalize(st);
-	if (s != SQLITE_DONE) {
-		gpai_events_free(arr, cnt);
-		return reg_db_error(reg, err, "cannot read the event log");
-	}
-	*out = arr;
+	*out = rows;
 	*n = cnt;
 	return GPAI_OK;
 }

@@ -460,6 +460,20 @@ void gpai_facts_free(struct gpai_fact *f, size_t n)
 	free(f);
 }
 
+static int fact_row(struct gpai_registry *reg, sqlite3_stmt *st, void *row)
+{
+	struct gpai_fact *f = row;
+
+	(void)reg;
+	f->id = sqlite3_column_int64(st, 0);
+	f->field = reg_col_str(st, 1);
+	f->value = reg_col_str(st, 2);
+	f->source = reg_col_str(st, 3);
+	f->recorded_by = reg_col_str(st, 4);
+	reg_col_copy(st, 5, f->recorded_at, sizeof(f->recorded_at));
+	return f->field && f->value && f->source && f->recorded_by ? GPAI_OK : GPAI_ENOMEM;
+}
+
 int gpai_registry_facts(struct gpai_registry *reg, const struct gpai_version *v,
 			const char *field, int history, struct gpai_fact **out,
 			size_t *n, struct gpai_error *err)
@@ -474,10 +488,10 @@ int gpai_registry_facts(struct gpai_registry *reg, const struct gpai_version *v,
 		"SELECT id, field, value, source, recorded_by, recorded_at FROM facts"
 		" WHERE version_id = ?1 AND (?2 IS NULL OR field = ?2) ORDER BY field, id",
 	};
-	struct gpai_fact *arr = NULL;
-	size_t cnt = 0;
 	sqlite3_stmt *st;
-	int rc, s;
+	void *rows;
+	size_t cnt;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
@@ -489,31 +503,13 @@ int gpai_registry_facts(struct gpai_registry *reg, const struct gpai_version *v,
 		sqlite3_bind_text(st, 2, field, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 2);
-	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		struct gpai_fact *p = realloc(arr, (cnt + 1) * sizeof(*p)), *f;
-		const unsigned char *at;
-
-		if (!p) {
-			sqlite3_finalize(st);
-			gpai_facts_free(arr, cnt);
-			return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
-		}
-		arr = p;
-		f = &arr[cnt++];
-		f->id = sqlite3_column_int64(st, 0);
-		f->field = reg_col_str(st, 1);
-		f->value = reg_col_str(st, 2);
-		f->source = reg_col_str(st, 3);
-		f->recorded_by = reg_col_str(st, 4);
-		at = sqlite3_column_text(st, 5);
-		gpai_strlcpy(f->recorded_at, at ? (const char *)at : "", sizeof(f->recorded_at));
+	rc = reg_collect_rows(reg, st, sizeof(struct gpai_fact), fact_row, "cannot read facts",
+			      &rows, &cnt, err);
+	if (rc) {
+		gpai_facts_free(rows, cnt);
+		return rc;
 	}
-	sqlite3_finalize(st);
-	if (s != SQLITE_DONE) {
-		gpai_facts_free(arr, cnt);
-		return reg_db_error(reg, err, "cannot read facts");
-	}
-	*out = arr;
+	*out = rows;
 	*n = cnt;
 	return GPAI_OK;
 }

@@ -75,6 +75,19 @@ int reg_commit(struct gpai_registry *reg, struct gpai_error *err);
 void reg_rollback(struct gpai_registry *reg);
 /* malloc'd copy of a text column, or NULL for NULL. */
 char *reg_col_str(sqlite3_stmt *st, int col);
+/* Copies a text column into buf (size bytes, truncated; "" for NULL). */
+void reg_col_copy(sqlite3_stmt *st, int col, char *buf, size_t size);
+/* Fills one zeroed row from the current result row of st; returns GPAI_OK,
+ * or GPAI_ENOMEM when a copy failed. */
+typedef int (*reg_row_fn)(struct gpai_registry *reg, sqlite3_stmt *st, void *row);
+/* Steps the bound query st to its end, collecting one elem_size-byte row
+ * per result through fill into a malloc'd array, and finalises st.  On
+ * success and on failure alike *rows / *n hold what was collected (the
+ * caller frees it with the rows' own free function).  Returns GPAI_OK,
+ * GPAI_ENOMEM, or GPAI_EDB with "<what>: <sqlite message>". */
+int reg_collect_rows(struct gpai_registry *reg, sqlite3_stmt *st, size_t elem_size,
+		     reg_row_fn fill, const char *what, void **rows, size_t *n,
+		     struct gpai_error *err);
 /* Splits "NAME@VER" (VER may be NULL): name and ver are malloc'd. */
 int reg_split_ref(const char *ref, char **name, char **ver,
 		  struct gpai_error *err);

@@ -100,14 +100,30 @@ int gpai_registry_signature_add(struct gpai_registry *reg, const struct gpai_ver
 			 p, 6, v->id, NULL, err);
 }
 
+static int signature_row(struct gpai_registry *reg, sqlite3_stmt *st, void *row)
+{
+	struct gpai_signature *g = row;
+
+	(void)reg;
+	g->id = sqlite3_column_int64(st, 0);
+	g->method = reg_col_str(st, 1);
+	g->signer = reg_col_str(st, 2);
+	g->root_digest = reg_col_str(st, 3);
+	g->bundle = reg_col_str(st, 4);
+	g->signed_by = reg_col_str(st, 5);
+	reg_col_copy(st, 6, g->signed_at, sizeof(g->signed_at));
+	return g->method && g->signer && g->root_digest && g->bundle && g->signed_by
+	       ? GPAI_OK : GPAI_ENOMEM;
+}
+
 int gpai_registry_signatures(struct gpai_registry *reg, const struct gpai_version *v,
 			     struct gpai_signature **out, size_t *n,
 			     struct gpai_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	struct gpai_signature *arr = NULL;
-	size_t cnt = 0;
-	int rc, step;
+	void *rows;
+	size_t cnt;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
@@ -116,43 +132,15 @@ int gpai_registry_signatures(struct gpai_registry *reg, const struct gpai_versio
 			      &st, err)))
 		return rc;
 	sqlite3_bind_int64(st, 1, v->id);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		struct gpai_signature *g = realloc(arr, (cnt + 1) * sizeof(*arr));
-		const unsigned char *at;
-
-		if (!g) {
-			rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
-			goto fail;
-		}
-		arr = g;
-		memset(&arr[cnt], 0, sizeof(arr[cnt]));
-		arr[cnt].id = sqlite3_column_int64(st, 0);
-		arr[cnt].method = reg_col_str(st, 1);
-		arr[cnt].signer = reg_col_str(st, 2);
-		arr[cnt].root_digest = reg_col_str(st, 3);
-		arr[cnt].bundle = reg_col_str(st, 4);
-		arr[cnt].signed_by = reg_col_str(st, 5);
-		at = sqlite3_column_text(st, 6);
-		gpai_strlcpy(arr[cnt].signed_at, at ? (const char *)at : "",
-			     sizeof(arr[cnt].signed_at));
-		cnt++;
-		if (!arr[cnt - 1].bundle || !arr[cnt - 1].method) {
-			rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
-			goto fail;
-		}
+	rc = reg_collect_rows(reg, st, sizeof(struct gpai_signature), signature_row,
+			      "cannot read signatures", &rows, &cnt, err);
+	if (rc) {
+		gpai_signatures_free(rows, cnt);
+		return rc;
 	}
-	if (step != SQLITE_DONE) {
-		rc = reg_db_error(reg, err, "cannot read signatures");
-		goto fail;
-	}
-	sqlite3_finalize(st);
-	*out = arr;
+	*out = rows;
 	*n = cnt;
 	return GPAI_OK;
-fail:
-	sqlite3_finalize(st);
-	gpai_signatures_free(arr, cnt);
-	return rc;
 }
 
 static int key_name_ok(const char *name)
@@ -215,13 +203,31 @@ int gpai_registry_key_trust(struct gpai_registry *reg, const char *name, int tru
 	return rc;
 }
 
+static int key_row(struct gpai_registry *reg, sqlite3_stmt *st, void *row)
+{
+	struct gpai_trusted_key *k = row;
+
+	(void)reg;
+	k->id = sqlite3_column_int64(st, 0);
+	k->name = reg_col_str(st, 1);
+	k->is_ca = sqlite3_column_int(st, 2);
+	k->fingerprint = reg_col_str(st, 3);
+	k->description = reg_col_str(st, 4);
+	k->pem = reg_col_str(st, 5);
+	k->trusted = sqlite3_column_int(st, 6);
+	k->added_by = reg_col_str(st, 7);
+	reg_col_copy(st, 8, k->added_at, sizeof(k->added_at));
+	return k->name && k->fingerprint && k->description && k->pem && k->added_by
+	       ? GPAI_OK : GPAI_ENOMEM;
+}
+
 int gpai_registry_keys(struct gpai_registry *reg, struct gpai_trusted_key **out,
 		       size_t *n, struct gpai_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	struct gpai_trusted_key *arr = NULL;
-	size_t cnt = 0;
-	int rc, step;
+	void *rows;
+	size_t cnt;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
@@ -229,43 +235,13 @@ int gpai_registry_keys(struct gpai_registry *reg, struct gpai_trusted_key **out,
 			      " trusted, added_by, added_at FROM trusted_keys ORDER BY name",
 			      &st, err)))
 		return rc;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		struct gpai_trusted_key *g = realloc(arr, (cnt + 1) * sizeof(*arr));
-		const unsigned char *at;
-
-		if (!g) {
-			rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
-			goto fail;
-		}
-		arr = g;
-		memset(&arr[cnt], 0, sizeof(arr[cnt]));
-		arr[cnt].id = sqlite3_column_int64(st, 0);
-		arr[cnt].name = reg_col_str(st, 1);
-		arr[cnt].is_ca = sqlite3_column_int(st, 2);
-		arr[cnt].fingerprint = reg_col_str(st, 3);
-		arr[cnt].description = reg_col_str(st, 4);
-		arr[cnt].pem = reg_col_str(st, 5);
-		arr[cnt].trusted = sqlite3_column_int(st, 6);
-		arr[cnt].added_by = reg_col_str(st, 7);
-		at = sqlite3_column_text(st, 8);
-		gpai_strlcpy(arr[cnt].added_at, at ? (const char *)at : "",
-			     sizeof(arr[cnt].added_at));
-		cnt++;
-		if (!arr[cnt - 1].pem || !arr[cnt - 1].name) {
-			rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
-			goto fail;
-		}
+	rc = reg_collect_rows(reg, st, sizeof(struct gpai_trusted_key), key_row,
+			      "cannot read the trusted keys", &rows, &cnt, err);
+	if (rc) {
+		gpai_trusted_keys_free(rows, cnt);
+		return rc;
 	}
-	if (step != SQLITE_DONE) {
-		rc = reg_db_error(reg, err, "cannot read the trusted keys");
-		goto fail;
-	}
-	sqlite3_finalize(st);
-	*out = arr;
+	*out = rows;
 	*n = cnt;
 	return GPAI_OK;
-fail:
-	sqlite3_finalize(st);
-	gpai_trusted_keys_free(arr, cnt);
-	return rc;
 }
