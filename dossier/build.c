@@ -22,6 +22,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <cJSON.h>
@@ -531,8 +532,12 @@ static void value_plain_fact(struct ctx *c, struct val *v, const struct gpai_dos
 	if (strcmp(fd->source, "license.spdx") == 0) {
 		const struct gpai_license *l = gpai_license_find(f->value);
 
-		gpai_buf_printf(&v->value, "%s (%s%s)", l->spdx, gpai_license_cat_name(l->cat),
-				l->osi ? ", open" : "");
+		if (strcasecmp(l->spdx, f->value) == 0)
+			gpai_buf_printf(&v->value, "%s (%s%s)", l->spdx, gpai_license_cat_name(l->cat),
+					l->osi ? ", open" : "");
+		else
+			gpai_buf_printf(&v->value, "%s (governed by %s: %s%s)", f->value, l->spdx,
+					gpai_license_cat_name(l->cat), l->osi ? ", open" : "");
 		if ((g = fact(c, "license.url")))
 			gpai_buf_printf(&v->value, "; text: %s", g->value);
 		if ((g = fact(c, "license.restrictions")))

@@ -110,8 +110,11 @@ struct gpai_license {
 	const char *why;       /* one sentence: why this category */
 };
 
-/* Looks an SPDX id up (case-insensitive); NULL when it is not in the
- * table.  The returned entry is static. */
+/* Looks an SPDX id up (case-insensitive), or evaluates an SPDX
+ * expression: for "A OR B" the more open licence governs (the licensee
+ * chooses), for "A AND B" the less open, for "A WITH exception" A.  NULL
+ * when an id is not in the table or the expression is malformed.  The
+ * returned entry is static (for an expression: the governing licence). */
 const struct gpai_license *gpai_license_find(const char *spdx);
 const char *gpai_license_cat_name(enum gpai_license_cat c);
 

@@ -138,12 +138,118 @@ static const struct gpai_license licenses[] = {
 	  "proprietary terms: no public licence to use, modify and distribute" },
 };
 
-const struct gpai_license *gpai_license_find(const char *spdx)
+static const struct gpai_license *find_id(const char *id, size_t n)
 {
-	for (size_t i = 0; spdx && i < sizeof(licenses) / sizeof(licenses[0]); i++)
-		if (strcasecmp(licenses[i].spdx, spdx) == 0)
+	for (size_t i = 0; i < sizeof(licenses) / sizeof(licenses[0]); i++)
+		if (strlen(licenses[i].spdx) == n && strncasecmp(licenses[i].spdx, id, n) == 0)
 			return &licenses[i];
 	return NULL;
+}
+
+/* How open a licence is, for choosing within an expression. */
+static int rank(const struct gpai_license *l)
+{
+	return l->art53_2 * 2 + l->osi;
+}
+
+/* SPDX expression (SPDX spec annex D): or := and ("OR" and)*; and :=
+ * with ("AND" with)*; with := id ["+"] ["WITH" exception] | "(" or ")".
+ * OR lets the licensee choose, so the most open alternative governs; AND
+ * binds to all, so the least open governs; an exception adds permissions
+ * to its licence, which governs.  NULL when an id is unknown or the
+ * expression is malformed. */
+static const struct gpai_license *expr_or(const char **p);
+
+static int word(const char **p, const char *w)
+{
+	size_t n = strlen(w);
+
+	while (**p == ' ')
+		(*p)++;
+	if (strncasecmp(*p, w, n) == 0 && ((*p)[n] == ' ' || (*p)[n] == '(' || !(*p)[n])) {
+		*p += n;
+		return 1;
+	}
+	return 0;
+}
+
+static const struct gpai_license *expr_with(const char **p)
+{
+	const struct gpai_license *l;
+	const char *s;
+
+	while (**p == ' ')
+		(*p)++;
+	if (**p == '(') {
+		(*p)++;
+		l = expr_or(p);
+		while (**p == ' ')
+			(*p)++;
+		if (!l || **p != ')')
+			return NULL;
+		(*p)++;
+		return l;
+	}
+	s = *p;
+	while (**p && **p != ' ' && **p != '(' && **p != ')' && **p != '+')
+		(*p)++;
+	l = *p > s ? find_id(s, (size_t)(*p - s)) : NULL;
+	if (**p == '+')
+		(*p)++;
+	if (l && word(p, "WITH")) {
+		while (**p == ' ')
+			(*p)++;
+		s = *p;
+		while (**p && **p != ' ' && **p != ')')
+			(*p)++;
+		if (*p == s)
+			return NULL;
+	}
+	return l;
+}
+
+static const struct gpai_license *expr_and(const char **p)
+{
+	const struct gpai_license *l = expr_with(p), *r;
+
+	while (l && word(p, "AND")) {
+		r = expr_with(p);
+		if (!r)
+			return NULL;
+		if (rank(r) < rank(l))
+			l = r;
+	}
+	return l;
+}
+
+static const struct gpai_license *expr_or(const char **p)
+{
+	const struct gpai_license *l = expr_and(p), *r;
+
+	while (l && word(p, "OR")) {
+		r = expr_and(p);
+		if (!r)
+			return NULL;
+		if (rank(r) > rank(l))
+			l = r;
+	}
+	return l;
+}
+
+const struct gpai_license *gpai_license_find(const char *spdx)
+{
+	const struct gpai_license *l;
+	const char *p = spdx;
+
+	if (!spdx)
+		return NULL;
+	l = find_id(spdx, strlen(spdx));
+	if (l)
+		return l;
+	l = expr_or(&p);
+	while (p && *p == ' ')
+		p++;
+	return l && !*p ? l : NULL;
 }
 
 const char *gpai_license_cat_name(enum gpai_license_cat c)

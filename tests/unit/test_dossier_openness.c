@@ -77,6 +77,18 @@ TEST(licence_table_categories)
 	CHECK(gpai_license_find("BSD-2-Clause") && gpai_license_find("CC-BY-4.0") &&
 	      gpai_license_find("MIT"));
 	CHECK(!gpai_license_find("Frobnicate-1.0"));
+	/* Expressions: OR takes the more open, AND the less open licence. */
+	l = gpai_license_find("Apache-2.0 OR (MIT AND BSD-3-Clause)");
+	CHECK(l && l->cat == GPAI_LIC_PERMISSIVE);
+	l = gpai_license_find("CC-BY-NC-4.0 OR MIT");
+	CHECK(l && strcmp(l->spdx, "MIT") == 0);
+	l = gpai_license_find("MIT AND CC-BY-NC-4.0");
+	CHECK(l && strcmp(l->spdx, "CC-BY-NC-4.0") == 0 && !l->art53_2);
+	l = gpai_license_find("GPL-2.0-or-later WITH Classpath-exception-2.0");
+	CHECK(l && l->cat == GPAI_LIC_COPYLEFT);
+	CHECK(!gpai_license_find("MIT OR"));
+	CHECK(!gpai_license_find("(MIT"));
+	CHECK(!gpai_license_find("MIT OR Frobnicate-1.0"));
 	CHECK(gpai_mof_components()[GPAI_MOF_NCOMP - 1].optional);
 }
 
