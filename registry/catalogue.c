@@ -477,6 +477,22 @@ int reg_split_ref(const char *ref, char **name, char **ver,
 	" LEFT JOIN versions b ON b.id = v.base_id"                              \
 	" LEFT JOIN models bm ON bm.id = b.model_id"
 
+/* Appends the alias in column col of st to v's aliases: GPAI_OK or
+ * GPAI_ENOMEM. */
+static int push_alias(struct gpai_version *v, sqlite3_stmt *st, int col)
+{
+	char **a = realloc(v->aliases, (v->n_aliases + 1) * sizeof(*a));
+
+	if (!a)
+		return GPAI_ENOMEM;
+	v->aliases = a;
+	a[v->n_aliases] = reg_col_str(st, col);
+	if (!a[v->n_aliases])
+		return GPAI_ENOMEM;
+	v->n_aliases++;
+	return GPAI_OK;
+}
+
 static int load_aliases(struct gpai_registry *reg, struct gpai_version *v,
 			struct gpai_error *err)
 {
@@ -489,19 +505,10 @@ static int load_aliases(struct gpai_registry *reg, struct gpai_version *v,
 		return rc;
 	sqlite3_bind_int64(st, 1, v->id);
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		char **a = realloc(v->aliases, (v->n_aliases + 1) * sizeof(*a));
-
-		if (!a) {
+		if (push_alias(v, st, 0)) {
 			sqlite3_finalize(st);
 			return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
 		}
-		v->aliases = a;
-		a[v->n_aliases] = reg_col_str(st, 0);
-		if (!a[v->n_aliases]) {
-			sqlite3_finalize(st);
-			return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
-		}
-		v->n_aliases++;
 	}
 	sqlite3_finalize(st);
 	if (s != SQLITE_DONE)
@@ -511,8 +518,6 @@ static int load_aliases(struct gpai_registry *reg, struct gpai_version *v,
 
 static int row_to_version(sqlite3_stmt *st, struct gpai_version *v)
 {
-	const unsigned char *root, *at;
-
 	memset(v, 0, sizeof(*v));
 	v->id = sqlite3_column_int64(st, 0);
 	v->name = reg_col_str(st, 1);
@@ -521,16 +526,14 @@ static int row_to_version(sqlite3_stmt *st, struct gpai_version *v)
 	v->license = reg_col_str(st, 4);
 	v->access = reg_col_str(st, 5);
 	v->has_files = sqlite3_column_int(st, 6);
-	root = sqlite3_column_text(st, 7);
-	gpai_strlcpy(v->root_digest, root ? (const char *)root : "", sizeof(v->root_digest));
+	reg_col_copy(st, 7, v->root_digest, sizeof(v->root_digest));
 	v->n_files = (uint64_t)sqlite3_column_int64(st, 8);
 	v->total_bytes = (uint64_t)sqlite3_column_int64(st, 9);
 	v->base_name = reg_col_str(st, 10);
 	v->base_version = reg_col_str(st, 11);
 	v->relation = reg_col_str(st, 12);
 	v->added_by = reg_col_str(st, 13);
-	at = sqlite3_column_text(st, 14);
-	gpai_strlcpy(v->added_at, at ? (const char *)at : "", sizeof(v->added_at));
+	reg_col_copy(st, 14, v->added_at, sizeof(v->added_at));
 	v->model_json = reg_col_str(st, 15);
 	if (!v->name || !v->version || !v->access || !v->added_by)
 		return GPAI_ENOMEM;
@@ -649,12 +652,19 @@ done:
 	return rc;
 }
 
+static int version_row(struct gpai_registry *reg, sqlite3_stmt *st, void *row)
+{
+	(void)reg;
+	return row_to_version(st, row);
+}
+
 int gpai_registry_list(struct gpai_registry *reg, struct gpai_version **out,
 		       size_t *n, struct gpai_error *err)
 {
-	struct gpai_version *arr = NULL;
-	size_t cnt = 0, cap = 0;
-	sqlite3_stmt *st, *al = NULL;
+	struct gpai_version *arr;
+	void *rows;
+	size_t cnt;
+	sqlite3_stmt *st;
 	int rc, s;
 
 	*out = NULL;
@@ -663,67 +673,39 @@ int gpai_registry_list(struct gpai_registry *reg, struct gpai_version **out,
 			 " ORDER BY m.name, v.id", &st, err);
 	if (rc)
 		return rc;
+	rc = reg_collect_rows(reg, st, sizeof(struct gpai_version), version_row,
+			      "cannot list versions", &rows, &cnt, err);
+	arr = rows;
+	if (rc)
+		goto fail;
+	/* Aliases in one query (10,000 versions must list quickly); arr is
+	 * sorted by name, not id, so each alias finds its version by a scan
+	 * (few versions carry aliases). */
+	rc = reg_prepare(reg, "SELECT version_id, alias FROM aliases ORDER BY alias",
+			 &st, err);
+	if (rc)
+		goto fail;
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			size_t nc = cap ? 2 * cap : 16;
-			struct gpai_version *p = realloc(arr, nc * sizeof(*p));
+		int64_t vid = sqlite3_column_int64(st, 0);
+		size_t i = 0;
 
-			if (!p) {
-				rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
-				goto fail;
-			}
-			arr = p;
-			cap = nc;
-		}
-		if (row_to_version(st, &arr[cnt])) {
-			gpai_version_release(&arr[cnt]);
+		while (i < cnt && arr[i].id != vid)
+			i++;
+		if (i < cnt && push_alias(&arr[i], st, 1)) {
+			sqlite3_finalize(st);
 			rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
 			goto fail;
 		}
-		cnt++;
 	}
-	if (s != SQLITE_DONE) {
-		rc = reg_db_error(reg, err, "cannot list versions");
-		goto fail;
-	}
+	if (s != SQLITE_DONE)
+		rc = reg_db_error(reg, err, "cannot read aliases");
 	sqlite3_finalize(st);
-	st = NULL;
-	/* Aliases in one pass (10,000 versions must list quickly). */
-	rc = reg_prepare(reg, "SELECT version_id, alias FROM aliases ORDER BY alias",
-			 &al, err);
 	if (rc)
 		goto fail;
-	while ((s = sqlite3_step(al)) == SQLITE_ROW) {
-		int64_t vid = sqlite3_column_int64(al, 0);
-		size_t lo = 0, hi = cnt;
-
-		/* arr is sorted by name, not id: linear scan over matches is
-		 * fine for the few versions that carry aliases. */
-		for (lo = 0; lo < hi; lo++) {
-			struct gpai_version *v = &arr[lo];
-			char **a;
-
-			if (v->id != vid)
-				continue;
-			a = realloc(v->aliases, (v->n_aliases + 1) * sizeof(*a));
-			if (!a) {
-				rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
-				goto fail;
-			}
-			v->aliases = a;
-			a[v->n_aliases] = reg_col_str(al, 1);
-			if (a[v->n_aliases])
-				v->n_aliases++;
-			break;
-		}
-	}
-	sqlite3_finalize(al);
 	*out = arr;
 	*n = cnt;
 	return GPAI_OK;
 fail:
-	sqlite3_finalize(st);
-	sqlite3_finalize(al);
 	gpai_versions_free(arr, cnt);
 	return rc;
 }
