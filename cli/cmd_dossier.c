@@ -100,16 +100,20 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 static int html_to_pdf(const char *html, const char *pdf)
 {
 	const char *chromium = find_chromium();
-	char tmpl[] = "/tmp/gpai-chromium-XXXXXX", *profile, *arg_out = NULL, *arg_dir = NULL,
+	const char *tmpdir = getenv("TMPDIR");
+	char *tmpl = gpai_asprintf("%s/gpai-chromium-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	char *profile, *arg_out = NULL, *arg_dir = NULL,
 	     *url = NULL, *html_abs = NULL;
 	int status = -1, rc = CLI_FAIL, devnull;
 	pid_t pid;
 
-	if (!chromium)
+	if (!chromium) {
+		free(tmpl);
 		return cli_failf("cannot render '%s' as PDF: headless Chromium is not installed "
 				 "(Debian: apt-get install chromium; or set GPAI_CHROMIUM); "
 				 "--format html gives the same document", pdf);
-	profile = mkdtemp(tmpl);
+	}
+	profile = tmpl ? mkdtemp(tmpl) : NULL;
 	html_abs = realpath(html, NULL);
 	if (!profile || !html_abs)
 		goto cleanup;
@@ -147,6 +151,7 @@ cleanup:
 cleanup_quiet:
 	if (profile)
 		nftw(profile, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(tmpl);
 	free(arg_out);
 	free(arg_dir);
 	free(url);

@@ -51,6 +51,20 @@ static void rm_tree(const char *dir)
 		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* A fresh private directory under $TMPDIR (default /tmp); malloc'd path,
+ * NULL on failure (errno set). */
+static char *make_tmpdir(void)
+{
+	const char *t = getenv("TMPDIR");
+	char *tmpl = gpai_asprintf("%s/gpai-bundle-XXXXXX", t && *t ? t : "/tmp");
+
+	if (tmpl && !mkdtemp(tmpl)) {
+		free(tmpl);
+		return NULL;
+	}
+	return tmpl;
+}
+
 static int name_ok(const char *n)
 {
 	return n && *n && !strchr(n, '/') && strcmp(n, ".") != 0 && strcmp(n, "..") != 0 &&
@@ -66,7 +80,7 @@ static int cmp_names(const void *a, const void *b)
 int gpai_dossier_bundle_write(const char *path, const struct gpai_bundle_file *files, size_t n,
 			      const char *key_path, struct gpai_error *err)
 {
-	char tmpl[] = "/tmp/gpai-bundle-XXXXXX", *dir = NULL, *p = NULL, *sig = NULL;
+	char *dir = NULL, *p = NULL, *sig = NULL;
 	struct gpai_bundle_file all[BUNDLE_MAX_FILES + 1];
 	struct gpai_manifest m;
 	struct archive *a = NULL;
@@ -86,7 +100,7 @@ int gpai_dossier_bundle_write(const char *path, const struct gpai_bundle_file *f
 		struct gpai_hash_options ho;
 		struct gpai_sign_options so = { key_path, NULL, NULL };
 
-		dir = mkdtemp(tmpl);
+		dir = make_tmpdir();
 		if (!dir)
 			return gpai_error_errno(err, GPAI_EIO, errno, "bundle: cannot make a temporary directory");
 		for (size_t i = 0; i < n; i++) {
@@ -162,6 +176,7 @@ out:
 	free(sig);
 	gpai_manifest_release(&m);
 	rm_tree(dir);
+	free(dir);
 	return rc;
 }
 
@@ -245,7 +260,7 @@ static void trim(char *s)
 int gpai_dossier_bundle_verify(const char *path, const char *key_path, const char *model_root,
 			       struct gpai_bundle_check *out, struct gpai_error *err)
 {
-	char tmpl[] = "/tmp/gpai-bundle-XXXXXX", *dir, *sig = NULL, *root = NULL, *json = NULL;
+	char *dir, *sig = NULL, *root = NULL, *json = NULL;
 	struct gpai_verify_options vo;
 	struct gpai_verify_report vr;
 	char *text = NULL;
@@ -257,7 +272,7 @@ int gpai_dossier_bundle_verify(const char *path, const char *key_path, const cha
 
 	memset(out, 0, sizeof(*out));
 	gpai_verify_report_init(&vr);
-	dir = mkdtemp(tmpl);
+	dir = make_tmpdir();
 	if (!dir)
 		return gpai_error_errno(err, GPAI_EIO, errno, "cannot make a temporary directory");
 	rc = extract(path, dir, err);
@@ -344,5 +359,6 @@ out:
 	free(json);
 	gpai_verify_report_release(&vr);
 	rm_tree(dir);
+	free(dir);
 	return rc;
 }
