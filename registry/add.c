@@ -518,7 +518,8 @@ out:
 	return rc;
 }
 
-static int ends_with_any(const char *s, const char *end)
+/* 1 if s ends with end. */
+static int ends_with(const char *s, const char *end)
 {
 	size_t n = strlen(s), m = strlen(end);
 
@@ -599,7 +600,7 @@ static int probe_one(const char *path, const char *shown, int opaque, char **jso
  * the shards themselves are described. */
 static int skip_probe(const char *relpath)
 {
-	return ends_with_any(relpath, ".safetensors.index.json");
+	return ends_with(relpath, ".safetensors.index.json");
 }
 
 /* ---- adding ---------------------------------------------------------------------------- */
@@ -610,13 +611,6 @@ struct plan {
 	char *name_owned;
 	int access_given; /* --access or the fact file's "access" */
 };
-
-static int ends_with(const char *s, const char *end)
-{
-	size_t n = strlen(s), m = strlen(end);
-
-	return n >= m && strcmp(s + n - m, end) == 0;
-}
 
 /* Default model name: the last path component, without an archive ending. */
 static char *default_name(const char *path)
