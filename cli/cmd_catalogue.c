@@ -8,6 +8,7 @@
  * a field whose value or source differs from its current fact, so a newer
  * catalogue is recorded as new facts and history is never rewritten.
  */
+#include "compute_estimator.h"
 #include "catalogue.h"
 #include "regutil.h"
 
@@ -107,14 +108,17 @@ static int run_list(struct cli *cli, int argc, char **argv)
 		printf("%-28s %-28s %-11s %-40s %s\n", "MODEL", "DEVELOPER", "ACCESS", "LICENCE",
 		       "FLOP");
 	for (size_t i = 0; i < n; i++) {
-		char ref[256], buf[64];
+		char ref[256], buf[64], f2[32];
 		const char *flop = catalogue_fact(&m[i], "training.flop", buf, NULL);
+		double d;
 
 		snprintf(ref, sizeof(ref), "%s@%s", m[i].name, m[i].version);
 		if (cli->quiet) {
 			printf("%s\n", ref);
 			continue;
 		}
+		if (flop && gpai_parse_double(flop, &d) == GPAI_OK)
+			flop = gpai_flop_2sf(d, f2);  /* two significant figures, as everywhere */
 		printf("%-28s %-28s %-11s %-40s %s\n", ref, m[i].provider ? m[i].provider : "-",
 		       m[i].access ? m[i].access : "-", m[i].license ? m[i].license : "-",
 		       flop ? flop : "-");

@@ -295,13 +295,13 @@ static void note(char *notes, size_t size, const char *fmt, ...)
  * its base model's compute through the lineage, its output modalities and
  * its training start (the date the compute is known, Guidelines s2.3.2). */
 static int from_registry(const struct cli *cli, const struct opts *o,
-			 struct gpai_classify_input *in, char *notes, size_t size)
+			 struct gpai_classify_input *in, char *notes, size_t size,
+			 struct gpai_figure *f)
 {
 	struct gpai_registry *reg;
-	struct comp_version cv, base;
-	struct gpai_estimate orig;
-	const char *how = "";
-	int have_base = 0, rc = CLI_FAIL;
+	struct comp_version cv;
+	char a[32], b[32], c[32];
+	int found, rc = CLI_FAIL;
 
 	if (regutil_open(cli, &reg))
 		return CLI_FAIL;
@@ -309,56 +309,57 @@ static int from_registry(const struct cli *cli, const struct opts *o,
 		gpai_registry_close(reg);
 		return CLI_FAIL;
 	}
-	if (cv.have_modification && cv.base_ref[0]) {
-		/* modification.flop: the compute that turned the base into this
-		 * version; the base's compute is added below. */
-		for (int s = 0; s < GPAI_NSCOPES; s++)
-			in->scope_flop[s] = cv.modification;
-		how = "fact modification.flop";
-	} else {
-		for (int s = 0; s < GPAI_NSCOPES; s++)
-			if (!comp_version_compute(&cv, (enum gpai_scope)s,
-						  &in->scope_flop[s], &how)) {
-				cli_failf("%s", cv.e.missing);
-				goto out;
-			}
+	/* One choice of the figure, shared with `gpai report --catalogue`
+	 * (compute_estimator.h, "the compute figure of a version"). */
+	if (cv.base_ref[0] && o->base_unknown)
+		found = gpai_figure_modification(NULL, &cv.fin, f);
+	else
+		found = comp_version_figure(reg, &cv, 0, f);
+	if (!found) {
+		cli_failf("%s", cv.e.missing[0] ? cv.e.missing : f->why);
+		goto out;
 	}
-	note(notes, size, "compute of %s: %s\n", cv.ref, how);
-	in->modification = in->scope_flop[GPAI_SCOPE_UPDATES];
-	if (cv.have_stages) {
+	gpai_classify_input_figure(f, in);
+	if (cv.have_stages && f->kind == GPAI_FIGURE_OWN) {
+		/* gpai's own estimate from stages: each rule counts its scope. */
+		for (int s = 0; s < GPAI_NSCOPES; s++)
+			gpai_stages_total(&cv.stages, (enum gpai_scope)s, &in->scope_flop[s]);
 		gpai_stages_modification(&cv.stages, &in->modification);
 		if (gpai_stages_original(&cv.stages, &in->original_flop) &&
 		    in->modification.flop > 0)
 			in->original = GPAI_ORIGINAL_KNOWN;
 	}
-	if (cv.base_ref[0] && !o->base_unknown) {
-		/* The facts describe the modification; the original is the base. */
-		if (comp_version_load(reg, cv.base_ref, &base) == CLI_OK) {
-			have_base = comp_version_compute(&base, GPAI_SCOPE_CUMULATIVE, &orig, &how);
-			comp_version_release(&base);
-		} else {
-			fputs("gpai: (the base model is not readable: its compute is unknown)\n",
-			      stderr);
-		}
-		if (have_base) {
-			in->original = GPAI_ORIGINAL_KNOWN;
-			in->original_flop = orig;
-			for (int s = 0; s < GPAI_NSCOPES; s++) {
-				in->scope_flop[s].flop += orig.flop;
-				in->scope_flop[s].low += orig.low;
-				in->scope_flop[s].high += orig.high;
-			}
-			note(notes, size, "%s is a %s of %s (compute %s): the modification "
-			     "rule compares against it; the cumulative compute adds it\n",
-			     cv.ref, cv.relation[0] ? cv.relation : "modification",
-			     cv.base_ref, how);
-		} else {
-			in->original = GPAI_ORIGINAL_UNKNOWN_GPAI;
-			note(notes, size, "%s is a %s of %s, whose compute is unknown: "
-			     "the lower fallback (10^23/3) is used; give --base-unknown "
-			     "systemic if the original has systemic risk\n", cv.ref,
-			     cv.relation[0] ? cv.relation : "modification", cv.base_ref);
-		}
+	note(notes, size, "figure used for %s: %s (%s)\n", cv.ref,
+	     gpai_figure_kind_name(f->kind), f->why);
+	if (f->have_own)
+		note(notes, size, "cross-check, gpai's own estimate%s: %s FLOP [%s, %s] (%s)%s\n",
+		     f->is_modification && f->have_base ? " (with the base's figure)" : "",
+		     gpai_flop_2sf(f->own.flop, a), gpai_flop_2sf(f->own.low, b),
+		     gpai_flop_2sf(f->own.high, c), cv.have_stages ? "fact training.stages" :
+		     cv.e.method ? cv.e.method : "",
+		     f->disagree ? "; DISAGREES with the figure by more than 30 % "
+		     "(EU Guidelines Annex A.2 accuracy margin)" : "");
+	else
+		note(notes, size, "cross-check: gpai has no own estimate (%s)\n",
+		     cv.e.missing[0] ? cv.e.missing : "no parameters, tokens or hardware");
+	if (f->is_modification) {
+		const char *rel = cv.relation[0] ? cv.relation : "modification";
+
+		if (f->have_base && f->have_mod)
+			note(notes, size, "%s is a %s of %s (figure %s, %s): the modification "
+			     "rule compares its %s FLOP (%s) against one third of it\n", cv.ref,
+			     rel, cv.base_ref, gpai_flop_2sf(f->base.flop, a),
+			     gpai_figure_kind_name(f->base_kind), gpai_flop_2sf(f->mod.flop, b),
+			     f->mod_from);
+		else if (f->have_mod)
+			note(notes, size, "%s is a %s of %s, whose compute is %s: the lower "
+			     "fallback (10^23/3) is used; give --base-unknown systemic if the "
+			     "original has systemic risk\n", cv.ref, rel, cv.base_ref,
+			     o->base_unknown ? "given as unknown" : "unknown");
+		else
+			note(notes, size, "%s is a %s of %s: the modification's compute is not "
+			     "known, so the modification rule does not apply\n", cv.ref, rel,
+			     cv.base_ref);
 	}
 	if (!o->outputs && cv.have_outputs) {
 		in->modality_known = 1;
@@ -425,6 +426,7 @@ static int record(const struct cli *cli, const char *ref,
 static int run(struct cli *cli, int argc, char **argv)
 {
 	struct gpai_classify_input in;
+	struct gpai_figure fig;
 	struct gpai_classification res[16];
 	struct gpai_error err;
 	struct opts o;
@@ -451,6 +453,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		return cli_usage("classify", "give --base-flops or --base-unknown, not both");
 
 	memset(&in, 0, sizeof(in));
+	memset(&fig, 0, sizeof(fig));
 	in.revenue_usd = in.cost_usd = -1;
 	gpai_error_init(&err);
 	if (o.flops) {
@@ -487,7 +490,7 @@ static int run(struct cli *cli, int argc, char **argv)
 			in.original = GPAI_ORIGINAL_KNOWN;
 		gpai_stages_release(&st);
 	}
-	if (o.ref && from_registry(cli, &o, &in, notes, sizeof(notes)))
+	if (o.ref && from_registry(cli, &o, &in, notes, sizeof(notes), &fig))
 		return CLI_FAIL;
 	if (o.base) {
 		double y;
@@ -545,8 +548,19 @@ static int run(struct cli *cli, int argc, char **argv)
 	if (cli->json) {
 		cJSON *j = results_json(res, n, &in);
 
-		if (o.ref)
+		if (o.ref) {
+			cJSON *x = cJSON_AddObjectToObject(j, "figure");
+
 			cJSON_AddStringToObject(j, "version", o.ref);
+			cJSON_AddStringToObject(x, "kind", gpai_figure_kind_name(fig.kind));
+			cJSON_AddStringToObject(x, "why", fig.why);
+			cJSON_AddItemToObject(x, "estimate", comp_est_json(&fig.est));
+			if (fig.have_own)
+				cJSON_AddItemToObject(x, "own_estimate", comp_est_json(&fig.own));
+			else
+				cJSON_AddNullToObject(x, "own_estimate");
+			cJSON_AddBoolToObject(x, "disagree", fig.disagree);
+		}
 		cJSON_AddStringToObject(j, "notes", notes);
 		return cli_print_json(j);
 	}

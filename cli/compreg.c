@@ -99,9 +99,36 @@ int comp_version_load(struct gpai_registry *reg, const char *ref,
 	struct gpai_version v;
 	struct gpai_fact *f = NULL;
 	struct gpai_error err;
+	char name[160], base[160];
+	size_t n = 0;
+	int rc;
+
+	gpai_error_init(&err);
+	if (gpai_registry_lookup(reg, ref, &v, &err))
+		return cli_fail(&err, "cannot read '%s'", ref);
+	snprintf(name, sizeof(name), "%s@%s", v.name, v.version);
+	base[0] = '\0';
+	if (v.base_name)
+		snprintf(base, sizeof(base), "%s@%s", v.base_name,
+			 v.base_version ? v.base_version : "");
+	if (gpai_registry_facts(reg, &v, NULL, 0, &f, &n, &err)) {
+		gpai_version_release(&v);
+		return cli_fail(&err, "cannot read the facts of '%s'", name);
+	}
+	rc = comp_version_from_facts(name, base, v.relation, f, n, reg, &v, cv);
+	gpai_facts_free(f, n);
+	gpai_version_release(&v);
+	return rc;
+}
+
+int comp_version_from_facts(const char *ref, const char *base_ref, const char *relation,
+			    const struct gpai_fact *f, size_t n,
+			    struct gpai_registry *reg, const struct gpai_version *v,
+			    struct comp_version *cv)
+{
+	struct gpai_error err;
 	const struct gpai_fact *x;
 	struct comp_estimate *e = &cv->e;
-	size_t n = 0;
 	double d;
 	int r, rc = CLI_FAIL;
 
@@ -109,18 +136,11 @@ int comp_version_load(struct gpai_registry *reg, const char *ref,
 	comp_estimate_init(e);
 	gpai_stages_init(&cv->stages);
 	gpai_error_init(&err);
-	if (gpai_registry_lookup(reg, ref, &v, &err))
-		return cli_fail(&err, "cannot read '%s'", ref);
-	snprintf(cv->ref, sizeof(cv->ref), "%s@%s", v.name, v.version);
-	if (v.base_name)
-		snprintf(cv->base_ref, sizeof(cv->base_ref), "%s@%s", v.base_name,
-			 v.base_version ? v.base_version : "");
-	if (v.relation)
-		gpai_strlcpy(cv->relation, v.relation, sizeof(cv->relation));
-	if (gpai_registry_facts(reg, &v, NULL, 0, &f, &n, &err)) {
-		cli_fail(&err, "cannot read the facts of '%s'", cv->ref);
-		goto out;
-	}
+	gpai_strlcpy(cv->ref, ref, sizeof(cv->ref));
+	if (base_ref)
+		gpai_strlcpy(cv->base_ref, base_ref, sizeof(cv->base_ref));
+	if (relation)
+		gpai_strlcpy(cv->relation, relation, sizeof(cv->relation));
 
 	if ((x = fact(f, n, "training.stages"))) {
 		cJSON *j = NULL;
@@ -151,11 +171,18 @@ int comp_version_load(struct gpai_registry *reg, const char *ref,
 		rh = num_fact(f, n, "training.flop.high", cv->ref, &hi);
 		if (rl < 0 || rh < 0)
 			goto out;
-		if (rl > 0 && rh > 0 && lo <= cv->reported && cv->reported <= hi) {
-			/* the published interval replaces the +/-30 % default */
-			cv->reported_est.low = lo;
+		cv->fin.have_flop = 1;
+		cv->fin.flop = cv->reported;
+		cv->fin.have_low = rl;
+		cv->fin.low = lo;
+		cv->fin.have_high = rh;
+		cv->fin.high = hi;
+		x = fact(f, n, "training.flop.method");
+		cv->fin.developer = x && strstr(x->value, "reported") != NULL;
+		if (rl > 0 && lo <= cv->reported)
+			cv->reported_est.low = lo;  /* published interval replaces +/-30 % */
+		if (rh > 0 && cv->reported <= hi)
 			cv->reported_est.high = hi;
-		}
 	}
 	if ((r = num_fact(f, n, "modification.flop", cv->ref, &d)) < 0)
 		goto out;
@@ -164,6 +191,8 @@ int comp_version_load(struct gpai_registry *reg, const char *ref,
 		cv->modification.flop = d;
 		cv->modification.low = d * (1 - GPAI_ACCURACY_BAND);
 		cv->modification.high = d * (1 + GPAI_ACCURACY_BAND);
+		cv->fin.have_modification = 1;
+		cv->fin.modification = d;
 	}
 	if ((x = fact(f, n, "model.modalities.output"))) {
 		cv->have_outputs = 1;
@@ -191,7 +220,7 @@ int comp_version_load(struct gpai_registry *reg, const char *ref,
 		src(e->params_source, sizeof(e->params_source),
 		    fact(f, n, "model.active_parameters"));
 	}
-	if (!e->have_params && params_from_files(reg, &v, cv))
+	if (!e->have_params && reg && v && params_from_files(reg, v, cv))
 		goto out;
 	if (e->have_params)
 		comp_add_input(e, "N_active", e->params_source, "%.6g", e->active);
@@ -279,14 +308,20 @@ int comp_version_load(struct gpai_registry *reg, const char *ref,
 			 cv->ref, e->have_params ? "fact training.tokens (tokens seen)" :
 			 e->ops.tokens > 0 ? "fact model.parameters (or model files)" :
 			 "facts model.parameters (or model files) and training.tokens");
+	/* gpai's own estimate: the stages total, else the facts' estimate. */
+	if (cv->have_stages) {
+		gpai_stages_total(&cv->stages, GPAI_SCOPE_CUMULATIVE, &cv->fin.own);
+		cv->fin.have_own = cv->fin.own.flop > 0;
+	} else if (e->method) {
+		cv->fin.have_own = 1;
+		cv->fin.own = e->est;
+	}
 	if (!e->method && cv->have_reported) {
 		e->est = cv->reported_est;
 		e->method = "reported";
 	}
 	rc = CLI_OK;
 out:
-	gpai_facts_free(f, n);
-	gpai_version_release(&v);
 	if (rc)
 		comp_version_release(cv);
 	return rc;
@@ -300,15 +335,34 @@ void comp_version_release(struct comp_version *cv)
 int comp_version_compute(const struct comp_version *cv, enum gpai_scope scope,
 			 struct gpai_estimate *out, const char **how)
 {
-	if (cv->have_stages) {
+	struct gpai_figure f;
+
+	if (!gpai_figure_choose(&cv->fin, &f))
+		return 0;
+	if (f.kind == GPAI_FIGURE_OWN && cv->have_stages) {
 		gpai_stages_total(&cv->stages, scope, out);
 		*how = "fact training.stages";
 		return 1;
 	}
-	if (cv->e.method) {
-		*out = cv->e.est;
-		*how = cv->e.method;
-		return 1;
+	*out = f.est;
+	*how = f.kind == GPAI_FIGURE_OWN && cv->e.method ? cv->e.method :
+	       gpai_figure_kind_name(f.kind);
+	return 1;
+}
+
+int comp_version_figure(struct gpai_registry *reg, const struct comp_version *cv,
+			int depth, struct gpai_figure *out)
+{
+	struct comp_version base;
+	struct gpai_figure bf;
+	int have = 0;
+
+	if (!cv->base_ref[0])
+		return gpai_figure_choose(&cv->fin, out);
+	if (depth < COMP_LINEAGE_MAX && reg &&
+	    comp_version_load(reg, cv->base_ref, &base) == CLI_OK) {
+		have = comp_version_figure(reg, &base, depth + 1, &bf) >= 0;
+		comp_version_release(&base);
 	}
-	return 0;
+	return gpai_figure_modification(have ? &bf : NULL, &cv->fin, out);
 }

@@ -86,18 +86,37 @@ struct comp_version {
 	char relation[32];
 	int have_outputs, generative; /* model.modalities.output */
 	char start[11];               /* training.time.start (YYYY-MM-DD) or "" */
+	struct gpai_figure_input fin; /* for the figure (compute_estimator.h) */
 };
+
+struct gpai_fact;
+struct gpai_version;
+
+/* Bases followed at most through a lineage (a longer chain is a cycle). */
+#define COMP_LINEAGE_MAX 16
 
 /* Loads ref's facts (and counts its parameters from its files when no
  * parameter fact is recorded) and runs the estimate.  Prints the error and
  * returns CLI_FAIL on failure. */
 int comp_version_load(struct gpai_registry *reg, const char *ref,
 		      struct comp_version *cv);
+/* The same from facts f[0..n) of version ref (base_ref and relation may be
+ * NULL); reg and v (may be NULL) let it count parameters from the files. */
+int comp_version_from_facts(const char *ref, const char *base_ref, const char *relation,
+			    const struct gpai_fact *f, size_t n,
+			    struct gpai_registry *reg, const struct gpai_version *v,
+			    struct comp_version *cv);
 void comp_version_release(struct comp_version *cv);
-/* The version's training compute under scope: the stages total, else the
- * estimate, else the reported figure (+/-30 %).  Returns 1 with *out set, or
- * 0 when nothing is known. */
+/* The version's own training compute under scope, without its lineage:
+ * the figure of gpai_figure_choose (published training.flop first, else
+ * gpai's own estimate; stages per scope).  Returns 1 with *out and *how
+ * (static) set, or 0 when nothing is known. */
 int comp_version_compute(const struct comp_version *cv, enum gpai_scope scope,
 			 struct gpai_estimate *out, const char **how);
+/* The version's figure (gpai_figure_choose, or for a version with a base
+ * gpai_figure_modification over the base's figure read from reg).
+ * Returns 1 with a figure, 0 for insufficient information. */
+int comp_version_figure(struct gpai_registry *reg, const struct comp_version *cv,
+			int depth, struct gpai_figure *out);
 
 #endif

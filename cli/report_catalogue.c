@@ -3,23 +3,23 @@
  * catalogue's models (report_catalogue.h, docs/catalogue.md).
  *
  * Rules (docs/catalogue.md, "The classification table"):
- * - Compute: the developer's published figure if there is one; else a third
- *   party's published estimate (Epoch AI), with its confidence and interval;
- *   else gpai's 6 N D from the published active parameters and tokens; else
- *   "insufficient information".  Without a published interval the interval
- *   is the EU Guidelines' accuracy margin, +/- GPAI_ACCURACY_BAND.  The
- *   hardware method (published accelerator-hours at the default utilisation
- *   range) is shown as a cross-check, never used for the verdict.
+ * - Compute: the figure gpai_figure_choose / gpai_figure_modification
+ *   (compute_estimator.h) choose from the facts as `gpai classify NAME@VER`
+ *   reads them (comp_version_from_facts): the developer's published figure,
+ *   else a third party's (Epoch AI), else gpai's own estimate; a model with a
+ *   base gets its base's figure plus its modification compute.  The 6ND and
+ *   hardware figures of the note are cross-checks.
  * - Every scope (updates, cumulative, US state) gets the same figure: the
  *   catalogue has no stage breakdown.
- * - A model with a base and a published modification.flop is judged by the
- *   modification rule against the base's compute.
+ * - Classification: gpai_classify_input_figure + gpai_classify, as classify.
  * - Openness follows the Model Openness Framework components recorded as
  *   openness.* facts; the Art. 53(2) reading follows the licence (table
  *   below), and a model with systemic risk is never exempt.
  */
 #include "report_catalogue.h"
 #include "cli.h"
+#include "computil.h"
+#include "registry.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -207,12 +207,122 @@ static void openness(struct rc_row *r)
 		append(r->openness_why, sizeof(r->openness_why), "; not released: %s", absent);
 }
 
+/* The row's facts through comp_version_from_facts, the reading `gpai
+ * classify NAME@VER` applies to the imported version: r->fin and the
+ * method of gpai's own estimate. */
+static int own_inputs(struct rc_row *r, struct gpai_error *err)
+{
+	const struct catalogue_model *m = r->m;
+	struct gpai_fact *f;
+	struct comp_version cv;
+	size_t n = 0, cap = (size_t)cJSON_GetArraySize(m->facts);
+	const cJSON *it;
+	char ref[256];
+	int rc = GPAI_OK;
+
+	f = calloc(cap ? cap : 1, sizeof(*f));
+	if (!f)
+		return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+	cJSON_ArrayForEach(it, m->facts) {
+		const char *field = gpai_json_str(it, "field"), *src = NULL, *v;
+		char buf[64];
+
+		if (!field || !(v = catalogue_fact(m, field, buf, &src)))
+			continue;
+		f[n].field = gpai_asprintf("%s", field);
+		f[n].value = gpai_asprintf("%s", v);
+		f[n].source = gpai_asprintf("%s", src ? src : "");
+		if (!f[n].field || !f[n].value || !f[n].source) {
+			n++;
+			rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+			goto out;
+		}
+		n++;
+	}
+	snprintf(ref, sizeof(ref), "%s@%s", m->name, m->version);
+	if (comp_version_from_facts(ref, m->base, m->relation, f, n, NULL, NULL, &cv)) {
+		rc = gpai_error_set(err, GPAI_EFORMAT, "'%s': cannot read the compute facts",
+				    m->origin);
+		goto out;
+	}
+	r->fin = cv.fin;
+	r->own_method = cv.fin.have_own ? cv.e.method : NULL;
+	comp_version_release(&cv);
+out:
+	gpai_facts_free(f, n);
+	return rc;
+}
+
+static struct rc_row *find_row(struct rc_row *rows, size_t n, const char *ref);
+
+/* The row's figure: gpai_figure_choose, or for a model with a base
+ * gpai_figure_modification over the base row's figure (the same function
+ * and inputs as `gpai classify NAME@VER`). */
+static void choose_figure(struct rc_row *rows, size_t n, struct rc_row *r)
+{
+	char a[32], b[32];
+
+	if (r->fig_state == 2)
+		return;
+	if (r->fig_state == 1) {        /* a lineage cycle: the base is unknown */
+		gpai_figure_choose(&r->fin, &r->fig);
+		return;
+	}
+	r->fig_state = 1;
+	if (r->m->base) {
+		struct rc_row *b0 = find_row(rows, n, r->m->base);
+
+		if (b0)
+			choose_figure(rows, n, b0);
+		gpai_figure_modification(b0 && b0->fig_state == 2 ? &b0->fig : NULL, &r->fin,
+					 &r->fig);
+	} else {
+		gpai_figure_choose(&r->fin, &r->fig);
+	}
+	r->fig_state = 2;
+	r->kind = r->fig.kind;
+	r->est = r->fig.est;
+	switch (r->kind) {
+	case GPAI_FIGURE_REPORTED:
+		snprintf(r->method, sizeof(r->method), "reported by the developer");
+		break;
+	case GPAI_FIGURE_THIRD_PARTY:
+		snprintf(r->method, sizeof(r->method), "third-party estimate%s%s%s",
+			 r->confidence ? " (" : "", r->confidence ? r->confidence : "",
+			 r->confidence ? ")" : "");
+		break;
+	case GPAI_FIGURE_OWN:
+		snprintf(r->method, sizeof(r->method), "%s",
+			 r->own_method && strcmp(r->own_method, "operations") == 0 ?
+			 "6ND from the published parameters and tokens (gpai)" :
+			 r->own_method && strcmp(r->own_method, "hardware") == 0 ?
+			 "hardware method from the published accelerator-hours (gpai)" :
+			 "geometric mean of 6ND and the hardware method (gpai)");
+		break;
+	case GPAI_FIGURE_CUMULATIVE:
+		if (r->fig.have_base)
+			snprintf(r->method, sizeof(r->method), "cumulative: base %s (%s) + "
+				 "modification %s (%s)", gpai_flop_2sf(r->fig.base.flop, a),
+				 gpai_figure_kind_name(r->fig.base_kind),
+				 gpai_flop_2sf(r->fig.mod.flop, b), r->fig.mod_from);
+		else
+			snprintf(r->method, sizeof(r->method), "the modification alone (%s; "
+				 "base unknown, a lower bound)", r->fig.mod_from);
+		break;
+	case GPAI_FIGURE_NONE:
+		break;
+	}
+	if (r->kind == GPAI_FIGURE_OWN || r->kind == GPAI_FIGURE_CUMULATIVE)
+		r->flop_source = NULL;
+	if (r->kind != GPAI_FIGURE_THIRD_PARTY)
+		r->confidence = NULL;
+}
+
 /* The compute estimate of a row (kind, est, method, missing). */
 static int compute(struct rc_row *r, struct gpai_error *err)
 {
 	const struct catalogue_model *m = r->m;
 	char buf[64], pbuf[64], cbuf[64];
-	const char *method = catalogue_fact(m, "training.flop.method", buf, NULL);
 	const char *precision = catalogue_fact(m, "training.precision", pbuf, NULL);
 	const char *chip = catalogue_fact(m, "training.hardware.type", cbuf, NULL);
 	double flop = 0, low = 0, high = 0, gpuh = 0;
@@ -268,38 +378,18 @@ static int compute(struct rc_row *r, struct gpai_error *err)
 		}
 	}
 
-	if (hf == 1 && flop > 0) {
-		const char *src = NULL;
-
-		catalogue_fact(m, "training.flop", buf, &src);
-		r->flop_source = src;
-		r->est.flop = flop;
-		r->est.low = hl == 1 && low <= flop ? low : flop * (1 - GPAI_ACCURACY_BAND);
-		r->est.high = hh == 1 && high >= flop ? high : flop * (1 + GPAI_ACCURACY_BAND);
-		if (method && has_word(method, "reported")) {
-			r->kind = RC_FLOP_REPORTED;
-			snprintf(r->method, sizeof(r->method), "reported by the developer");
-		} else {
-			r->kind = RC_FLOP_THIRD_PARTY;
-			r->confidence = catalogue_fact(m, "training.flop.confidence", cbuf, NULL);
-			r->confidence = r->confidence ?
-				(strcmp(r->confidence, "confident") == 0 ? "confident" :
-				 strcmp(r->confidence, "likely") == 0 ? "likely" : "speculative") :
-				NULL;
-			snprintf(r->method, sizeof(r->method), "third-party estimate%s%s%s",
-				 r->confidence ? " (" : "", r->confidence ? r->confidence : "",
-				 r->confidence ? ")" : "");
-		}
-		return GPAI_OK;
-	}
-	if (r->have_ops) {
-		r->kind = RC_FLOP_OPERATIONS;
-		r->est = r->ops;
-		snprintf(r->method, sizeof(r->method),
-			 "6ND from the published parameters and tokens (gpai)");
-		return GPAI_OK;
-	}
-	r->kind = RC_FLOP_NONE;
+	/* What classify reads from the same facts (computil.h), for the one
+	 * choice of the figure made in choose_figure(). */
+	if (own_inputs(r, err))
+		return GPAI_EFORMAT;
+	(void)hl;  /* low/high were checked to be numbers; the figure reads them */
+	(void)hh;
+	if (hf == 1 && flop > 0)
+		catalogue_fact(m, "training.flop", buf, &r->flop_source);
+	r->confidence = catalogue_fact(m, "training.flop.confidence", cbuf, NULL);
+	r->confidence = r->confidence ?
+		(strcmp(r->confidence, "confident") == 0 ? "confident" :
+		 strcmp(r->confidence, "likely") == 0 ? "likely" : "speculative") : NULL;
 	{
 		char ubuf[64];
 		const char *u = catalogue_fact(m, "disclosure.undisclosed", ubuf, NULL);
@@ -334,46 +424,35 @@ static int classify(struct rc_row *rows, size_t n, struct rc_row *r, const char 
 	struct gpai_classify_input in;
 	char buf[64], s1[32], s2[32];
 	const char *out = catalogue_fact(r->m, "model.modalities.output", buf, NULL);
-	double mod = 0;
-	int hm;
-
-	if (r->kind == RC_FLOP_NONE)
+	if (r->kind == GPAI_FIGURE_NONE)
 		return GPAI_OK;
 	memset(&in, 0, sizeof(in));
-	for (int s = 0; s < GPAI_NSCOPES; s++)
-		in.scope_flop[s] = r->est;
+	gpai_classify_input_figure(&r->fig, &in);
 	in.modality_known = out != NULL;
 	in.generative_modality = out && (has_word(out, "text") || has_word(out, "audio") ||
 					 has_word(out, "image") || has_word(out, "video"));
 	in.revenue_usd = -1;
 	in.cost_usd = -1;
 	gpai_strlcpy(in.on_date, date, sizeof(in.on_date));
-	in.original = GPAI_ORIGINAL_NONE;
-	if ((hm = num_fact(r->m, "modification.flop", &mod, err)) < 0)
-		return GPAI_EFORMAT;
 	if (r->m->base) {
 		struct rc_row *b = find_row(rows, n, r->m->base);
 		int same = b && b->m->provider && r->m->provider &&
 			   strcmp(b->m->provider, r->m->provider) == 0;
 
 		r->is_modification = 1;
-		if (hm == 1 && mod > 0 && b && b->kind != RC_FLOP_NONE) {
-			in.original = GPAI_ORIGINAL_KNOWN;
-			in.original_flop = b->est;
-			in.modification.flop = mod;
-			in.modification.low = mod * (1 - GPAI_ACCURACY_BAND);
-			in.modification.high = mod * (1 + GPAI_ACCURACY_BAND);
+		if (in.original == GPAI_ORIGINAL_KNOWN)
 			snprintf(r->modification_note, sizeof(r->modification_note),
-				 "%s of %s: %s FLOP for the modification against one third of "
-				 "%s FLOP",
+				 "%s of %s: %s FLOP for the modification (%s) against one third "
+				 "of %s FLOP", r->m->relation ? r->m->relation : "modification",
+				 r->m->base, gpai_flop_2sf(in.modification.flop, s1),
+				 r->fig.mod_from, gpai_flop_2sf(in.original_flop.flop, s2));
+		else
+			snprintf(r->modification_note, sizeof(r->modification_note),
+				 "%s of %s: insufficient information (%s)",
 				 r->m->relation ? r->m->relation : "modification", r->m->base,
-				 gpai_flop_2sf(mod, s1), gpai_flop_2sf(b->est.flop, s2));
-		} else {
-			snprintf(r->modification_note, sizeof(r->modification_note),
-				 "%s of %s: insufficient information (modification compute not "
-				 "published)", r->m->relation ? r->m->relation : "modification",
-				 r->m->base);
-		}
+				 r->fig.have_mod ? "the base's compute is unknown: the lower "
+				 "fallback 10^23/3 is used" :
+				 "modification compute not published");
 		if (same)
 			append(r->modification_note, sizeof(r->modification_note),
 			       "; the base has the same provider, so this is the same model's "
@@ -469,7 +548,8 @@ int rc_build(const struct catalogue_model *m, size_t n, const char *date,
 			append(r[i].undisclosed, sizeof(r[i].undisclosed), *p == ',' ? ", " : "%c",
 			       *p);
 	}
-	/* Bases first does not matter: classification only reads est. */
+	for (size_t i = 0; i < n; i++)
+		choose_figure(r, n, &r[i]);
 	for (size_t i = 0; i < n; i++) {
 		if (classify(r, n, &r[i], date, err))
 			goto fail;
@@ -574,14 +654,14 @@ static void flop_cell(const struct rc_row *r, char *out, size_t size)
 {
 	char a[32], b[32], c[32], s[256];
 
-	if (r->kind == RC_FLOP_NONE) {
+	if (r->kind == GPAI_FIGURE_NONE) {
 		snprintf(out, size, "%s", r->missing);
 		return;
 	}
-	short_source(r->kind == RC_FLOP_OPERATIONS ? NULL : r->flop_source, s, sizeof(s));
+	short_source(r->flop_source, s, sizeof(s));
 	snprintf(out, size, "%s [%s, %s], %s", gpai_flop_2sf(r->est.flop, a),
 		 gpai_flop_2sf(r->est.low, b), gpai_flop_2sf(r->est.high, c), r->method);
-	if (r->kind != RC_FLOP_OPERATIONS)
+	if (r->flop_source)
 		append(out, size, ", %s", s);
 }
 
@@ -604,11 +684,11 @@ static void summarise(const struct rc_row *r, size_t n, struct summary *s)
 			s->closed++;
 		else
 			s->open++;
-		if (r[i].kind == RC_FLOP_NONE)
+		if (r[i].kind == GPAI_FIGURE_NONE)
 			continue;
 		if (closed) {
 			s->closed_known++;
-			if (r[i].kind == RC_FLOP_THIRD_PARTY)
+			if (r[i].kind == GPAI_FIGURE_THIRD_PARTY)
 				s->closed_third_party++;
 			if (c && c->met == 1)
 				s->closed_above++;
@@ -651,10 +731,11 @@ char *rc_markdown(const struct rc_row *r, size_t n, const char *date)
 
 	gpai_buf_init(&b);
 	summarise(r, n, &s);
-	gpai_buf_printf(&b, "Rules judged on %s. Compute: developer's figure, else a "
-			"third-party estimate, else gpai's 6ND; interval +/-30 %% (EU "
-			"Guidelines Annex A.2) unless published. Cells: result (compute / "
-			"threshold).\n\n", date);
+	gpai_buf_printf(&b, "Rules judged on %s. Compute (the figure `gpai classify "
+			"NAME@VER` uses): developer's figure, else a third-party estimate, else "
+			"gpai's own estimate; a modification's is its base's plus its own; "
+			"interval +/-30 %% (EU Guidelines Annex A.2) unless published. Cells: "
+			"result (compute / threshold).\n\n", date);
 	gpai_buf_puts(&b, "| model | developer | openness | parameters (total / active) "
 		      "| training tokens | training FLOP |");
 	for (size_t k = 0; k < NCOLUMNS; k++)
@@ -697,7 +778,7 @@ char *rc_markdown(const struct rc_row *r, size_t n, const char *date)
 				r[i].openness_why, r[i].art53, r[i].art53_why);
 		if (r[i].flop_source)
 			gpai_buf_printf(&b, " Compute source: %s.", r[i].flop_source);
-		if (r[i].have_ops && r[i].kind != RC_FLOP_OPERATIONS)
+		if (r[i].have_ops && r[i].kind != GPAI_FIGURE_OWN)
 			gpai_buf_printf(&b, " 6ND cross-check from the published parameters and "
 					"tokens: %s FLOP.", gpai_flop_2sf(r[i].ops.flop, a));
 		if (r[i].have_hw)
@@ -793,7 +874,6 @@ static cJSON *opt_str(const char *s)
 cJSON *rc_json(const struct rc_row *r, size_t n, const char *date)
 {
 	cJSON *root = cJSON_CreateObject(), *arr;
-	static const char *const kinds[] = { "none", "reported", "third-party", "operations" };
 
 	if (!root)
 		return NULL;
@@ -825,8 +905,8 @@ cJSON *rc_json(const struct rc_row *r, size_t n, const char *date)
 		cJSON_AddItemToObject(o, "training_tokens", r[i].have_tokens ?
 				      cJSON_CreateNumber(r[i].tokens) : cJSON_CreateNull());
 		x = cJSON_AddObjectToObject(o, "flop");
-		cJSON_AddStringToObject(x, "kind", kinds[r[i].kind]);
-		if (r[i].kind != RC_FLOP_NONE) {
+		cJSON_AddStringToObject(x, "kind", gpai_figure_kind_name(r[i].kind));
+		if (r[i].kind != GPAI_FIGURE_NONE) {
 			cJSON_AddItemToObject(x, "estimate", est_json(&r[i].est));
 			cJSON_AddStringToObject(x, "method", r[i].method);
 			cJSON_AddItemToObject(x, "source", opt_str(r[i].flop_source));

@@ -17,14 +17,6 @@
 #define RC_TEXT_MAX 1024
 #define RC_MAX_RULES 16
 
-/* How the row's training compute was obtained. */
-enum rc_flop_kind {
-	RC_FLOP_NONE,         /* insufficient information */
-	RC_FLOP_REPORTED,     /* the developer's own figure */
-	RC_FLOP_THIRD_PARTY,  /* a third party's estimate (Epoch AI) */
-	RC_FLOP_OPERATIONS    /* gpai's 6 N D from published N and D */
-};
-
 struct rc_row {
 	const struct catalogue_model *m;
 	/* Openness. */
@@ -37,7 +29,11 @@ struct rc_row {
 	int have_params, have_active, have_tokens;
 	double params, active, tokens;
 	/* Compute. */
-	enum rc_flop_kind kind;
+	enum gpai_figure_kind kind;      /* as chosen by gpai_figure_choose/_modification */
+	struct gpai_figure fig;
+	struct gpai_figure_input fin;    /* the version's facts, as classify reads them */
+	const char *own_method;          /* gpai's own estimate's method (static) or NULL */
+	int fig_state;                   /* 0 not chosen, 1 choosing, 2 chosen */
 	struct gpai_estimate est;
 	const char *confidence;          /* third-party confidence word or NULL */
 	const char *flop_source;         /* the fact's source, or NULL */

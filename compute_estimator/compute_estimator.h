@@ -294,6 +294,74 @@ void gpai_stages_modification(const struct gpai_stages *s,
  * returns 0 when the file has none. */
 int gpai_stages_original(const struct gpai_stages *s, struct gpai_estimate *out);
 
+/* ---- the compute figure of a version ------------------------------------ */
+
+/* Which figure a version's training compute is judged on, in order of
+ * precedence (docs/classify.md, "Which figure"): a figure the developer
+ * published (training.flop with training.flop.method "reported"), a third
+ * party's published estimate (training.flop otherwise), gpai's own
+ * estimate (parameters, tokens, hardware or stages).  A modification's
+ * figure is cumulative: its base's figure (same precedence) plus the
+ * modification's compute. */
+enum gpai_figure_kind {
+	GPAI_FIGURE_NONE,         /* insufficient information */
+	GPAI_FIGURE_REPORTED,     /* the developer's published figure */
+	GPAI_FIGURE_THIRD_PARTY,  /* a third party's published estimate */
+	GPAI_FIGURE_OWN,          /* gpai's own estimate */
+	GPAI_FIGURE_CUMULATIVE    /* base's figure + the modification's */
+};
+/* "none", "reported", "third-party", "own-estimate", "cumulative". */
+const char *gpai_figure_kind_name(enum gpai_figure_kind k);
+
+/* What is recorded about one version (facts are caller-parsed). */
+struct gpai_figure_input {
+	int have_flop;            /* training.flop */
+	double flop;
+	int have_low, have_high;  /* training.flop.low / .high */
+	double low, high;
+	int developer;            /* training.flop.method lists "reported" */
+	int have_own;             /* gpai's own estimate exists */
+	struct gpai_estimate own;
+	int have_modification;    /* modification.flop (a version with a base) */
+	double modification;
+};
+
+/* The chosen figure, and what it was chosen over. */
+struct gpai_figure {
+	enum gpai_figure_kind kind;
+	struct gpai_estimate est;     /* the figure (cumulative for a modification) */
+	int have_own;                 /* gpai's own estimate, the cross-check */
+	struct gpai_estimate own;
+	int disagree;                 /* own and est differ by more than
+					 GPAI_ACCURACY_BAND (kind != OWN) */
+	/* A modification (the version has a base). */
+	int is_modification;
+	int have_base;                /* the base's figure is known */
+	enum gpai_figure_kind base_kind;
+	struct gpai_estimate base;
+	int have_mod;                 /* the modification's compute is known */
+	struct gpai_estimate mod;
+	const char *mod_from;         /* "modification.flop", "own estimate" (static) */
+	char why[320];                /* which figure and why, in words */
+};
+
+/* Chooses the figure of a version without a base.  A published interval
+ * (low <= flop <= high) replaces the default +/- GPAI_ACCURACY_BAND side by
+ * side.  Returns 1 when a figure was found, 0 for insufficient information
+ * (kind GPAI_FIGURE_NONE). */
+int gpai_figure_choose(const struct gpai_figure_input *in, struct gpai_figure *out);
+
+/* The figure of a modification: base is the base's figure (from
+ * gpai_figure_choose or this function; NULL when the base is unreadable)
+ * and self what the modification records.  The modification's compute is
+ * modification.flop, else gpai's own estimate from its facts; the figure is
+ * base + modification when both are known, else self's published
+ * training.flop taken as the total, else none.  Returns 1 when a figure was
+ * found, else 0. */
+int gpai_figure_modification(const struct gpai_figure *base,
+			     const struct gpai_figure_input *self,
+			     struct gpai_figure *out);
+
 /* ---- thresholds and classification -------------------------------------- */
 
 enum gpai_threshold_kind {
@@ -377,6 +445,13 @@ struct gpai_classification {
 int gpai_classify(const struct gpai_classify_input *in,
 		  struct gpai_classification *out, size_t n,
 		  struct gpai_error *err);
+/* Fills the compute part of *in from a figure: every scope gets f->est; a
+ * modification with a known modification compute is judged by the
+ * one-third rule against its base's figure (or, base unknown, the lower
+ * fallback of 10^23/3).  The rest of *in (modality, money, dates) is left
+ * as it is. */
+void gpai_classify_input_figure(const struct gpai_figure *f,
+				struct gpai_classify_input *in);
 /* Adds days to a YYYY-MM-DD date; GPAI_EFORMAT for a bad date. */
 int gpai_date_add_days(const char *date, int days, char out[11],
 		       struct gpai_error *err);
