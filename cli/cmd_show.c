@@ -1,10 +1,12 @@
 /*
  * cmd_show.c - `gpai show NAME[@VER]`: one version in full: files and
- * digests, model metadata, facts with sources, lineage, aliases.
+ * digests, model metadata, facts with sources, lineage, aliases, and the
+ * evaluation claims with their latest run (registry.h's eval API).
  */
 #include "regutil.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cJSON.h>
@@ -45,8 +47,105 @@ static void print_model(const char *head, const char *indent, const char *text)
 	cJSON_Delete(j);
 }
 
+/* The latest run of each claim (runs come oldest first); an entry's runs
+ * array is NULL when the claim was never verified. */
+struct claim_runs {
+	struct gpai_eval_run *runs;
+	size_t n;
+};
+
+/* The claims of v and the runs of each.  *cr has nclaims entries. */
+static int load_evals(struct gpai_registry *reg, const struct gpai_version *v,
+		      struct gpai_eval_claim **claims, size_t *nclaims,
+		      struct claim_runs **cr, struct gpai_error *err)
+{
+	int rc = gpai_registry_eval_claims(reg, v, claims, nclaims, err);
+
+	*cr = NULL;
+	if (rc || *nclaims == 0)
+		return rc;
+	*cr = calloc(*nclaims, sizeof **cr);
+	if (!*cr)
+		return gpai_error_set(err, GPAI_ENOMEM, "out of memory reading eval runs");
+	for (size_t i = 0; i < *nclaims && rc == GPAI_OK; i++)
+		rc = gpai_registry_eval_runs(reg, (*claims)[i].id, &(*cr)[i].runs,
+					     &(*cr)[i].n, err);
+	return rc;
+}
+
+static void free_evals(struct gpai_eval_claim *claims, size_t nclaims,
+		       struct claim_runs *cr)
+{
+	for (size_t i = 0; cr && i < nclaims; i++)
+		gpai_eval_runs_free(cr[i].runs, cr[i].n);
+	free(cr);
+	gpai_eval_claims_free(claims, nclaims);
+}
+
+/* docs/show.md's `evals` member for one claim. */
+static cJSON *eval_json(const struct gpai_eval_claim *c, const struct claim_runs *cr)
+{
+	cJSON *o = cJSON_CreateObject(), *p = c->params ? cJSON_Parse(c->params) : NULL;
+	const struct gpai_eval_run *r = cr->n ? &cr->runs[cr->n - 1] : NULL;
+
+	cJSON_AddNumberToObject(o, "claim", (double)c->id);
+	cJSON_AddStringToObject(o, "task", c->task);
+	cJSON_AddItemToObject(o, "params", p ? p : cJSON_CreateNull());
+	if (c->expected_text) {
+		cJSON_AddStringToObject(o, "expected", c->expected_text);
+		cJSON_AddNullToObject(o, "tolerance");
+	} else {
+		cJSON_AddNumberToObject(o, "expected", c->expected_value);
+		cJSON_AddNumberToObject(o, "tolerance", c->tolerance);
+	}
+	if (c->data_digest)
+		cJSON_AddStringToObject(o, "data_digest", c->data_digest);
+	else
+		cJSON_AddNullToObject(o, "data_digest");
+	cJSON_AddStringToObject(o, "source", c->source);
+	cJSON_AddStringToObject(o, "recorded_by", c->recorded_by);
+	cJSON_AddStringToObject(o, "recorded_at", c->recorded_at);
+	cJSON_AddNumberToObject(o, "n_runs", (double)cr->n);
+	if (!r) {
+		cJSON_AddNullToObject(o, "latest_run");
+		return o;
+	}
+	p = cJSON_AddObjectToObject(o, "latest_run");
+	cJSON_AddBoolToObject(p, "passed", r->passed);
+	cJSON_AddNumberToObject(p, "measured", r->measured);
+	cJSON_AddStringToObject(p, "root_digest", r->root_digest);
+	cJSON_AddStringToObject(p, "engine_version", r->engine_version ? r->engine_version : "");
+	cJSON_AddNumberToObject(p, "flop", r->flop);
+	cJSON_AddStringToObject(p, "run_by", r->run_by);
+	cJSON_AddStringToObject(p, "run_at", r->run_at);
+	return o;
+}
+
+/* The text lines of one claim. */
+static void print_eval(const struct gpai_eval_claim *c, const struct claim_runs *cr)
+{
+	const struct gpai_eval_run *r = cr->n ? &cr->runs[cr->n - 1] : NULL;
+
+	printf("    claim %lld %s: ", (long long)c->id, c->task);
+	if (!r)
+		printf("not verified\n");
+	else
+		printf("%s (%s by %s, %zu run%s)\n", r->passed ? "pass" : "FAIL", r->run_at,
+		       r->run_by, cr->n, cr->n == 1 ? "" : "s");
+	if (!c->expected_text)
+		printf("      expected %g +- %g", c->expected_value, c->tolerance);
+	else
+		printf("      expected text of %zu bytes", strlen(c->expected_text));
+	if (r && !c->expected_text)
+		printf(", measured %g", r->measured);
+	printf("\n      source: %s (%s, %s)\n", c->source, c->recorded_by, c->recorded_at);
+}
+
 static int run(struct cli *cli, int argc, char **argv)
 {
+	struct gpai_eval_claim *claims = NULL;
+	struct claim_runs *cr = NULL;
+	size_t nclaims = 0;
 	struct gpai_registry *reg;
 	struct gpai_version v;
 	struct gpai_file *files = NULL;
@@ -81,9 +180,12 @@ static int run(struct cli *cli, int argc, char **argv)
 		rc = gpai_registry_facts(reg, &v, NULL, 0, &facts, &nfacts, &err);
 	if (rc == GPAI_OK)
 		rc = gpai_registry_signatures(reg, &v, &sigs, &nsigs, &err);
+	if (rc == GPAI_OK)
+		rc = load_evals(reg, &v, &claims, &nclaims, &cr, &err);
 	gpai_registry_close(reg);
 	if (rc) {
 		gpai_version_release(&v);
+		free_evals(claims, nclaims, cr);
 		return cli_fail(&err, "cannot show '%s'", ref);
 	}
 	if (cli->json) {
@@ -114,6 +216,9 @@ static int run(struct cli *cli, int argc, char **argv)
 			cJSON_AddStringToObject(g, "signed_at", sigs[i].signed_at);
 			cJSON_AddItemToArray(arr, g);
 		}
+		arr = cJSON_AddArrayToObject(o, "evals");
+		for (size_t i = 0; i < nclaims; i++)
+			cJSON_AddItemToArray(arr, eval_json(&claims[i], &cr[i]));
 		rc = cli_print_json(o);
 		goto out;
 	}
@@ -158,8 +263,14 @@ static int run(struct cli *cli, int argc, char **argv)
 			       sigs[i].method, sigs[i].signer, sigs[i].root_digest,
 			       sigs[i].signed_by, sigs[i].signed_at);
 	}
+	if (nclaims) {
+		printf("  evals\n");
+		for (size_t i = 0; i < nclaims; i++)
+			print_eval(&claims[i], &cr[i]);
+	}
 	rc = CLI_OK;
 out:
+	free_evals(claims, nclaims, cr);
 	gpai_files_free(files, nfiles);
 	gpai_facts_free(facts, nfacts);
 	gpai_signatures_free(sigs, nsigs);
@@ -175,6 +286,7 @@ const struct cli_cmd cmd_show = {
 	"access, lineage, aliases, the OMS root digest, each file with its SHA-256\n"
 	"and size, the model metadata read from the file headers, the current\n"
 	"facts with their sources, and the OMS signatures stored by `gpai sign`\n"
-	"(newest first).  --json: docs/show.md.\n",
+	"(newest first), and the evaluation claims with their latest `gpai eval\n"
+	"verify` run.  --json: docs/show.md.\n",
 	run,
 };
