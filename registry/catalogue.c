@@ -155,15 +155,21 @@ int reg_begin(struct gpai_registry *reg, struct gpai_error *err)
 	return reg_exec(reg, "BEGIN IMMEDIATE", err);
 }
 
-int reg_commit(struct gpai_registry *reg, struct gpai_error *err)
-{
-	return reg_exec(reg, "COMMIT", err);
-}
-
 void reg_rollback(struct gpai_registry *reg)
 {
 	if (!sqlite3_get_autocommit(reg->db))
 		sqlite3_exec(reg->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int reg_commit(struct gpai_registry *reg, struct gpai_error *err)
+{
+	int rc = reg_exec(reg, "COMMIT", err);
+
+	/* A failed COMMIT (busy, I/O) can leave the transaction open; never
+	 * hand back a handle inside a half-done transaction. */
+	if (rc)
+		reg_rollback(reg);
+	return rc;
 }
 
 char *reg_col_str(sqlite3_stmt *st, int col)

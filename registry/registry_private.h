@@ -69,7 +69,8 @@ int reg_exec(struct gpai_registry *reg, const char *sql, struct gpai_error *err)
 /* Prepares sql; GPAI_EDB on failure. */
 int reg_prepare(struct gpai_registry *reg, const char *sql, sqlite3_stmt **st,
 		struct gpai_error *err);
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK (a failed COMMIT rolls back, so
+ * nothing of the transaction is left pending on the handle). */
 int reg_begin(struct gpai_registry *reg, struct gpai_error *err);
 int reg_commit(struct gpai_registry *reg, struct gpai_error *err);
 void reg_rollback(struct gpai_registry *reg);
