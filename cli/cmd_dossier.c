@@ -198,32 +198,30 @@ static void print_report(const struct cli *cli, const cJSON *doc, const char *ou
 
 /* ---- registry mode ---------------------------------------------------- */
 
-/* The compute estimator's result for the version (and its base), through
- * the same helpers as `gpai classify NAME@VER`.  Missing inputs are not an
- * error: the dossier lists the compute items as missing. */
+/* The version's training-compute figure, chosen exactly as `gpai classify
+ * NAME@VER` chooses it (comp_version_figure: a published training.flop
+ * first, and for a modification the base's figure plus its own), so that
+ * the dossier and the classification never disagree.  Missing inputs are
+ * not an error: the dossier lists the compute items as missing. */
 static void fill_compute(struct gpai_registry *reg, const char *ref,
 			 struct gpai_dossier_input *in, struct comp_version *cv,
-			 struct comp_version *base, int *have_cv, int *have_base)
+			 int *have_cv)
 {
-	struct gpai_estimate e;
-	const char *how = NULL;
+	struct gpai_figure f;
 
 	*have_cv = comp_version_load(reg, ref, cv) == CLI_OK;
-	if (!*have_cv)
+	if (!*have_cv || comp_version_figure(reg, cv, 0, &f) <= 0)
 		return;
-	if (comp_version_compute(cv, GPAI_SCOPE_CUMULATIVE, &e, &how) && e.flop > 0) {
+	if (f.est.flop > 0) {
 		in->compute.have = 1;
-		in->compute.flop = e.flop;
-		in->compute.low = e.low;
-		in->compute.high = e.high;
-		in->compute.method = how;
+		in->compute.flop = f.est.flop;
+		in->compute.low = f.est.low;
+		in->compute.high = f.est.high;
+		in->compute.method = gpai_figure_kind_name(f.kind);
 	}
-	if (in->base && in->base_flop <= 0) {
-		*have_base = comp_version_load(reg, cv->base_ref, base) == CLI_OK;
-		if (*have_base && comp_version_compute(base, GPAI_SCOPE_CUMULATIVE, &e, &how) &&
-		    e.flop > 0)
-			in->base_flop = e.flop;
-	}
+	if (in->base && in->base_flop <= 0 && f.is_modification && f.have_base &&
+	    f.base.flop > 0)
+		in->base_flop = f.base.flop;
 }
 
 static void sha256_hex(const char *data, size_t len, char out[65])
@@ -433,8 +431,8 @@ static int run(struct cli *cli, int argc, char **argv)
 	struct gpai_dossier_reg *regin = NULL;
 	struct gpai_registry *reg = NULL;
 	struct gpai_dossier_input *in;
-	struct comp_version cv, base;
-	int have_cv = 0, have_base = 0, number = 0, bundle = 0, with_pdf = 0;
+	struct comp_version cv;
+	int have_cv = 0, number = 0, bundle = 0, with_pdf = 0;
 	struct gpai_error err;
 	enum gpai_audience aud;
 	int fmt, strict = 0, history = 0, rc = CLI_FAIL;
@@ -447,7 +445,6 @@ static int run(struct cli *cli, int argc, char **argv)
 		return run_verify(cli, argc - 1, argv + 1);
 	gpai_error_init(&err);
 	memset(&cv, 0, sizeof(cv));
-	memset(&base, 0, sizeof(base));
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char **dst = strcmp(a, "--facts") == 0 ? &facts :
@@ -509,7 +506,7 @@ static int run(struct cli *cli, int argc, char **argv)
 			goto cleanup;
 		}
 		model_sig = gpai_dossier_reg_model_sig(regin, &len);
-		fill_compute(reg, ref, in, &cv, &base, &have_cv, &have_base);
+		fill_compute(reg, ref, in, &cv, &have_cv);
 		if (gpai_dossier_history_reserve(reg, in->name, in->version, &number, &err)) {
 			rc = cli_fail(&err, "cannot number the dossier of '%s'", ref);
 			goto cleanup;
@@ -598,8 +595,6 @@ cleanup:
 	cJSON_Delete(doc);
 	if (have_cv)
 		comp_version_release(&cv);
-	if (have_base)
-		comp_version_release(&base);
 	gpai_dossier_file_free(file);
 	gpai_dossier_reg_free(regin);
 	gpai_registry_close(reg);

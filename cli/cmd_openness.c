@@ -58,8 +58,7 @@ static int run(struct cli *cli, int argc, char **argv)
 				 "no model: give NAME@VER or --facts FILE");
 	memset(&cv, 0, sizeof(cv));
 	if (ref) {
-		struct gpai_estimate e;
-		const char *how;
+		struct gpai_figure f;
 
 		if (regutil_open(cli, &reg))
 			return CLI_FAIL;
@@ -71,12 +70,12 @@ static int run(struct cli *cli, int argc, char **argv)
 		/* The systemic-risk status decides the exemption: the estimator's
 		 * compute, as for `gpai classify NAME@VER`. */
 		have_cv = comp_version_load(reg, ref, &cv) == CLI_OK;
-		if (have_cv && comp_version_compute(&cv, GPAI_SCOPE_CUMULATIVE, &e, &how) && e.flop > 0) {
+		if (have_cv && comp_version_figure(reg, &cv, 0, &f) > 0 && f.est.flop > 0) {
 			in->compute.have = 1;
-			in->compute.flop = e.flop;
-			in->compute.low = e.low;
-			in->compute.high = e.high;
-			in->compute.method = how;
+			in->compute.flop = f.est.flop;
+			in->compute.low = f.est.low;
+			in->compute.high = f.est.high;
+			in->compute.method = gpai_figure_kind_name(f.kind);
 		}
 	} else {
 		if (gpai_dossier_file_load(facts, &file, &err))

@@ -332,24 +332,6 @@ void comp_version_release(struct comp_version *cv)
 	gpai_stages_release(&cv->stages);
 }
 
-int comp_version_compute(const struct comp_version *cv, enum gpai_scope scope,
-			 struct gpai_estimate *out, const char **how)
-{
-	struct gpai_figure f;
-
-	if (!gpai_figure_choose(&cv->fin, &f))
-		return 0;
-	if (f.kind == GPAI_FIGURE_OWN && cv->have_stages) {
-		gpai_stages_total(&cv->stages, scope, out);
-		*how = "fact training.stages";
-		return 1;
-	}
-	*out = f.est;
-	*how = f.kind == GPAI_FIGURE_OWN && cv->e.method ? cv->e.method :
-	       gpai_figure_kind_name(f.kind);
-	return 1;
-}
-
 int comp_version_figure(struct gpai_registry *reg, const struct comp_version *cv,
 			int depth, struct gpai_figure *out)
 {

@@ -107,12 +107,6 @@ int comp_version_from_facts(const char *ref, const char *base_ref, const char *r
 			    struct gpai_registry *reg, const struct gpai_version *v,
 			    struct comp_version *cv);
 void comp_version_release(struct comp_version *cv);
-/* The version's own training compute under scope, without its lineage:
- * the figure of gpai_figure_choose (published training.flop first, else
- * gpai's own estimate; stages per scope).  Returns 1 with *out and *how
- * (static) set, or 0 when nothing is known. */
-int comp_version_compute(const struct comp_version *cv, enum gpai_scope scope,
-			 struct gpai_estimate *out, const char **how);
 /* The version's figure (gpai_figure_choose, or for a version with a base
  * gpai_figure_modification over the base's figure read from reg).
  * Returns 1 with a figure, 0 for insufficient information. */
