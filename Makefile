@@ -24,7 +24,7 @@ BUILD    ?= build
 PREFIX   ?= /usr/local
 CC       ?= cc
 OPT      ?= -O2 -g
-MODULES  := common signing inference compute_estimator registry dossier
+MODULES  := common signing inference compute_estimator registry dossier oci
 
 CFLAGS_BASE := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	-Wall -Wextra -Wshadow -Wno-unused-parameter -Wno-format-truncation \
@@ -42,7 +42,7 @@ endif
 # Dependencies come through pkg-config.  build/config.mk is made by
 # tools/deps.sh, which installs missing -dev packages when run as root and
 # otherwise stops with the apt-get line to run.
-PKGS := sqlite3 libcrypto libarchive libcjson
+PKGS := sqlite3 libcrypto libarchive libcjson libcurl
 ifeq ($(filter clean,$(MAKECMDGOALS)),)
 -include $(BUILD)/config.mk
 endif

@@ -37,6 +37,8 @@ extern const struct cli_cmd cmd_report;
 extern const struct cli_cmd cmd_eval;
 extern const struct cli_cmd cmd_dossier;
 extern const struct cli_cmd cmd_openness;
+extern const struct cli_cmd cmd_push;
+extern const struct cli_cmd cmd_pull;
 
 static const struct cli_cmd cmd_help = {
 	"help", "show the commands, or one command's usage",
@@ -72,6 +74,8 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_eval,
 	&cmd_dossier,
 	&cmd_openness,
+	&cmd_push,
+	&cmd_pull,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -12,7 +12,7 @@ what=${1:-build}
 
 need=""
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-for p in pkg-config libsqlite3-dev libssl-dev libarchive-dev libcjson-dev; do
+for p in pkg-config libsqlite3-dev libssl-dev libarchive-dev libcjson-dev libcurl4-openssl-dev; do
 	have_pkg "$p" || need="$need $p"
 done
 if [ "$what" = test ]; then
@@ -20,9 +20,11 @@ if [ "$what" = test ]; then
 	# (Debian's /usr/bin/python3); zstd, zip, xz-utils: archive fixtures;
 	# python3-jsonschema: bundles checked against the OMS JSON schemas, the
 	# dossier JSON against docs/dossier-schema.json;
-	# chromium, poppler-utils: the PDF dossier and its text (pdftotext).
+	# chromium, poppler-utils: the PDF dossier and its text (pdftotext);
+	# docker-registry (the CNCF distribution registry) and apache2-utils
+	# (htpasswd -B): the OCI push/pull tests' loopback registry.
 	for p in python3-numpy python3-jsonschema zstd zip unzip xz-utils sqlite3 openssl \
-		chromium poppler-utils; do
+		chromium poppler-utils docker-registry apache2-utils; do
 		have_pkg "$p" || need="$need $p"
 	done
 fi

@@ -1,0 +1,135 @@
+/*
+ * cmd_pull.c - `gpai pull oci://HOST[:PORT]/REPO:TAG|@sha256:...`: a
+ * ModelPack artifact into the registry, every blob digest checked while
+ * streaming; with --verify, only if its OMS signature referrer verifies
+ * (docs/pull.md).
+ */
+#include "regutil.h"
+#include "oci.h"
+#include "sigopts.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+static int run(struct cli *cli, int argc, char **argv)
+{
+	struct gpai_oci_pull_options o;
+	struct gpai_oci_pull_result res;
+	struct gpai_verify_options vo;
+	struct sigopts_trusted tr;
+	struct gpai_registry *reg = NULL;
+	struct gpai_version v;
+	struct gpai_error err;
+	struct cli_progress prog = { cli, "pulling", 0 };
+	const char *uri = NULL;
+	int rc, verify = 0, trusted = 0;
+
+	memset(&o, 0, sizeof(o));
+	memset(&vo, 0, sizeof(vo));
+	memset(&tr, 0, sizeof(tr));
+	memset(&res, 0, sizeof(res));
+	for (int i = 1; i < argc;) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--insecure-http") == 0 || strcmp(a, "--verify") == 0 ||
+		    strcmp(a, "--trusted") == 0) {
+			if (a[2] == 'i')
+				o.net.insecure_http = 1;
+			else if (a[2] == 'v')
+				verify = 1;
+			else
+				trusted = 1;
+			i++;
+			continue;
+		}
+		if ((rc = regutil_opt("pull", argc, argv, &i, "--name", &o.name)) ||
+		    (rc = regutil_opt("pull", argc, argv, &i, "--version", &o.version)) ||
+		    (rc = regutil_opt("pull", argc, argv, &i, "--key", &vo.key_path)) ||
+		    (rc = regutil_opt("pull", argc, argv, &i, "--ca", &vo.ca_path))) {
+			if (rc < 0)
+				return CLI_USAGE;
+			continue;
+		}
+		if (a[0] == '-')
+			return cli_usage("pull", "unknown option '%s'", a);
+		if (uri)
+			return cli_usage("pull", "unexpected argument '%s'", a);
+		uri = argv[i++];
+	}
+	if (!uri)
+		return cli_usage("pull", "needs oci://HOST[:PORT]/REPO:TAG or REPO@sha256:...");
+	if (verify && !!vo.key_path + !!vo.ca_path + trusted != 1)
+		return cli_usage("pull", "--verify needs exactly one of --key PUB.pem, --ca CA.pem "
+				 "and --trusted");
+	if (!verify && (vo.key_path || vo.ca_path || trusted))
+		return cli_usage("pull", "--key, --ca and --trusted go with --verify");
+	if (regutil_open(cli, &reg))
+		return CLI_FAIL;
+	gpai_error_init(&err);
+	if (trusted) {
+		if ((rc = sigopts_load_trusted(reg, &tr, &err))) {
+			rc = cli_fail(&err, "cannot pull '%s'", uri);
+			goto out;
+		}
+		vo.key_pems = tr.key_pems;
+		vo.n_key_pems = tr.n_key;
+		vo.ca_pems = tr.ca_pems;
+		vo.n_ca_pems = tr.n_ca;
+	}
+	if (verify)
+		o.verify = &vo;
+	o.net.progress = cli_progress_cb;
+	o.net.progress_ctx = &prog;
+	rc = gpai_oci_pull(reg, uri, &o, &v, &res, &err);
+	cli_progress_end(&prog);
+	if (rc) {
+		rc = cli_fail(&err, "cannot pull '%s'", uri);
+		goto out;
+	}
+	if (cli->json) {
+		cJSON *j = regutil_version_json(&v);
+
+		cJSON_AddStringToObject(j, "from", uri);
+		cJSON_AddStringToObject(j, "manifest", res.manifest_digest);
+		cJSON_AddStringToObject(j, "artifact", res.artifact ? res.artifact : "modelpack");
+		cJSON_AddNumberToObject(j, "layers", (double)res.n_layers);
+		cJSON_AddNumberToObject(j, "bytes", (double)res.bytes);
+		cJSON_AddBoolToObject(j, "signature", res.signature_found);
+		cJSON_AddBoolToObject(j, "verified", res.verified);
+		if (res.verified)
+			cJSON_AddStringToObject(j, "signer", res.signer);
+		rc = cli_print_json(j);
+	} else {
+		if (!cli->quiet)
+			printf("pulled %s as %s@%s: %llu layers, root sha256:%s%s%s\n", uri, v.name,
+			       v.version, (unsigned long long)res.n_layers, v.root_digest,
+			       res.verified ? "; signature verified, signer " :
+			       res.signature_found ? "; signature stored (not verified)" : "",
+			       res.verified ? res.signer : "");
+		rc = CLI_OK;
+	}
+	gpai_version_release(&v);
+out:
+	gpai_oci_pull_result_release(&res);
+	sigopts_trusted_free(&tr);
+	gpai_registry_close(reg);
+	return rc;
+}
+
+const struct cli_cmd cmd_pull = {
+	"pull", "pull a ModelPack artifact from an OCI registry (digests checked, --verify)",
+	"gpai pull oci://HOST[:PORT]/REPO:TAG|oci://HOST/REPO@sha256:HEX\n"
+	"          [--name NAME] [--version VER] [--insecure-http]\n"
+	"          [--verify (--key PUB.pem | --ca CA.pem | --trusted)]\n"
+	"\n"
+	"Fetches the manifest, the ModelPack config and every layer, checking each\n"
+	"SHA-256 while streaming (a blob whose digest differs is refused and\n"
+	"nothing is registered), and the signature referrer; then registers the\n"
+	"version (name and version from the config unless given; facts with the\n"
+	"source oci://...) and stores the signature.  With --verify the OMS\n"
+	"signature must verify against the pulled files, or nothing is registered:\n"
+	"use it as the gate before a model is served.\n",
+	run,
+};

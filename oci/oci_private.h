@@ -1,0 +1,81 @@
+/*
+ * oci_private.h - what push.c and pull.c share: one connection to an OCI
+ * registry (a libcurl easy handle plus the authorization it earned) and
+ * the request helper that answers auth challenges.
+ */
+#ifndef GPAI_OCI_PRIVATE_H
+#define GPAI_OCI_PRIVATE_H
+
+#include "oci.h"
+
+#include <openssl/evp.h>
+
+/* Largest manifest, index or config read into memory. */
+#define OCI_DOC_MAX (4u << 20)
+
+struct oci_conn {
+	void *curl;        /* CURL * */
+	char *base;        /* "https://host:port" */
+	char *host;        /* host[:port] */
+	char *repo;
+	char *basic;       /* base64 "user:password" from the docker config, or NULL */
+	char *authz;       /* current "Authorization: ..." header line, or NULL */
+	int push;         /* 1: ask tokens for pull,push */
+};
+
+/* Request body: memory or a byte range of a file descriptor. */
+struct oci_body {
+	const unsigned char *mem;
+	int fd;                /* used when mem is NULL */
+	uint64_t off, len;
+	uint64_t pos;          /* bytes handed to curl in this attempt */
+	int fail;              /* test hook: abort after fail_after bytes */
+	uint64_t fail_after;
+};
+
+/* Response body destination: memory (capped) or a file while hashing. */
+struct oci_sink {
+	struct gpai_buf *mem;  /* NULL: to fd */
+	size_t max;
+	int fd;
+	EVP_MD_CTX *md;        /* hashed when set */
+	uint64_t n;
+	int overflow, ioerr;
+};
+
+/* Response headers the clients need (owned; oci_resp_release). */
+struct oci_resp {
+	long status;
+	char *location, *www_auth, *range, *digest, *ctype, *oci_subject;
+	struct gpai_buf err_body; /* body of a non-2xx answer (capped) */
+};
+void oci_resp_release(struct oci_resp *r);
+
+/* Opens a connection for ref (push: ask for push scope).  Reads
+ * credentials from the docker config.  GPAI_EMISUSE for plain http to a
+ * non-loopback host. */
+int oci_conn_open(struct oci_conn *c, const struct gpai_oci_ref *ref,
+		  const struct gpai_oci_options *o, int push, struct gpai_error *err);
+void oci_conn_close(struct oci_conn *c);
+
+/* One request: url is a path ("/v2/...") or an absolute URL (a Location);
+ * hdrs is a NULL-terminated list of extra header lines (may be NULL).  A
+ * 401 with a Basic or Bearer challenge is answered once and the request
+ * repeated.  Returns GPAI_OK when an HTTP answer came (any status, in
+ * r->status), GPAI_EIO for a transport failure (message names the URL),
+ * GPAI_EIO for 401 after the challenge (message says how to log in). */
+int oci_request(struct oci_conn *c, const char *method, const char *url,
+		const char *const *hdrs, struct oci_body *body, struct oci_sink *sink,
+		struct oci_resp *r, struct gpai_error *err);
+
+/* Sets err to "registry HOST: METHOD WHAT: status N: <registry's error>";
+ * returns GPAI_EIO (GPAI_ENOTFOUND for 404). */
+int oci_status_error(struct oci_conn *c, const char *method, const char *what,
+		     const struct oci_resp *r, struct gpai_error *err);
+
+/* "sha256:" + hex SHA-256 of data into out[72]. */
+void oci_sha256_digest(const void *data, size_t n, char out[72]);
+/* 1 when d is "sha256:" followed by 64 lowercase hex digits. */
+int oci_digest_valid(const char *d);
+
+#endif

@@ -1,0 +1,599 @@
+/*
+ * pull.c - gpai_oci_pull: an OCI model artifact into the registry.
+ *
+ * Order: manifest (its SHA-256 checked against the digest asked for or the
+ * registry's Docker-Content-Digest), config, every layer streamed into a
+ * staging folder (REGISTRY/pull-XXXXXX, removed at the end) while hashed,
+ * then the signature referrer (referrers API, else the tag schema), the
+ * optional signature check against the staged files, and only then
+ * gpai_registry_add and the stored signature.
+ *
+ * Invariants: nothing is registered unless every digest matched and, with
+ * verification, the signature verified; a layer whose path would leave the
+ * staging folder (absolute, "..") is refused; layer paths come from the
+ * org.cncf.model.filepath (or the older org.cnai.model.filepath) annotation.
+ */
+#include "oci_private.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#define CNAI_ARTIFACT "application/vnd.cnai.model.manifest.v1+json"
+#define CNAI_CONFIG "application/vnd.cnai.model.config.v1+json"
+#define CNAI_FILEPATH "org.cnai.model.filepath"
+#define KITOPS_CONFIG "application/vnd.kitops.modelkit.config.v1+json"
+#define SIG_ARTIFACT GPAI_BUNDLE_MEDIA_TYPE
+/* Accept header of manifest requests. */
+#define ACCEPT_MANIFEST "Accept: " GPAI_OCI_MANIFEST_TYPE ", " GPAI_OCI_INDEX_TYPE
+/* Most layers one artifact may have. */
+#define LAYERS_MAX 100000
+
+void gpai_oci_pull_result_release(struct gpai_oci_pull_result *r)
+{
+	if (!r)
+		return;
+	free(r->artifact);
+	memset(r, 0, sizeof(*r));
+}
+
+/* GETs a manifest or blob into memory and checks its digest: want (when
+ * set) or the registry's Docker-Content-Digest; the digest is written to
+ * got[72].  *status receives the HTTP status (404 is returned as
+ * GPAI_ENOTFOUND). */
+static int fetch_doc(struct oci_conn *c, const char *kind, const char *ref, const char *want,
+		     struct gpai_buf *out, char got[72], struct gpai_error *err)
+{
+	static const char *const accept[] = { ACCEPT_MANIFEST, NULL };
+	char path[512];
+	struct oci_sink sink;
+	struct oci_resp r;
+	int rc;
+
+	snprintf(path, sizeof(path), "/v2/%s/%s/%s", c->repo, kind, ref);
+	memset(&sink, 0, sizeof(sink));
+	sink.mem = out;
+	sink.max = OCI_DOC_MAX;
+	out->len = 0;
+	if ((rc = oci_request(c, "GET", path, accept, NULL, &sink, &r, err)))
+		goto out;
+	if (r.status != 200) {
+		rc = oci_status_error(c, "GET", path, &r, err);
+		goto out;
+	}
+	oci_sha256_digest(out->data ? out->data : "", out->len, got);
+	if (!want && strcmp(kind, "manifests") == 0 && r.digest)
+		want = r.digest;
+	if (want && strcmp(want, got) != 0) {
+		rc = gpai_error_set(err, GPAI_EVERIFY, "registry '%s': %s %s has digest %s, "
+				    "not %s", c->host, kind, ref, got, want);
+		goto out;
+	}
+	if (gpai_buf_append(out, "", 1)) { /* NUL-terminate for the parsers */
+		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		goto out;
+	}
+	out->len--;
+out:
+	oci_resp_release(&r);
+	return rc;
+}
+
+/* Streams blob digest (size bytes) into a new file at path, hashing. */
+static int fetch_blob_file(struct oci_conn *c, const char *digest, uint64_t size,
+			   const char *name, const char *path, struct gpai_error *err)
+{
+	char urlpath[512], got[72];
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	struct oci_sink sink;
+	struct oci_resp r;
+	int fd, rc;
+
+	memset(&r, 0, sizeof(r));
+	memset(&sink, 0, sizeof(sink));
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return gpai_error_errno(err, GPAI_EIO, errno, "cannot create '%s'", path);
+	if (!(sink.md = EVP_MD_CTX_new()) || EVP_DigestInit_ex(sink.md, EVP_sha256(), NULL) != 1) {
+		rc = gpai_error_openssl(err, "cannot hash '%s'", name);
+		goto out;
+	}
+	sink.fd = fd;
+	snprintf(urlpath, sizeof(urlpath), "/v2/%s/blobs/%s", c->repo, digest);
+	if ((rc = oci_request(c, "GET", urlpath, NULL, NULL, &sink, &r, err)))
+		goto out;
+	if (r.status != 200) {
+		rc = oci_status_error(c, "GET", urlpath, &r, err);
+		goto out;
+	}
+	EVP_DigestFinal_ex(sink.md, md, &mdlen);
+	memcpy(got, "sha256:", 7);
+	gpai_hex_encode(md, sizeof(md), got + 7);
+	if (strcmp(got, digest) != 0) {
+		rc = gpai_error_set(err, GPAI_EVERIFY, "layer '%s' from registry '%s' has digest "
+				    "%s, not %s as its descriptor says: refused", name, c->host,
+				    got, digest);
+		goto out;
+	}
+	if (sink.n != size) {
+		rc = gpai_error_set(err, GPAI_EVERIFY, "layer '%s' from registry '%s' is %" PRIu64
+				    " bytes, not %" PRIu64 " as its descriptor says", name,
+				    c->host, sink.n, size);
+		goto out;
+	}
+	if (fsync(fd) != 0) {
+		rc = gpai_error_errno(err, GPAI_EIO, errno, "cannot write '%s'", path);
+		goto out;
+	}
+out:
+	EVP_MD_CTX_free(sink.md);
+	close(fd);
+	oci_resp_release(&r);
+	return rc;
+}
+
+/* Removes the staging tree (files and directories below dir). */
+static void rm_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d) {
+		unlink(dir);
+		return;
+	}
+	while ((e = readdir(d))) {
+		char *p;
+		struct stat st;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (!(p = gpai_path_join(dir, e->d_name)))
+			continue;
+		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+			rm_tree(p);
+		else
+			unlink(p);
+		free(p);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+/* Layer kinds this build reads: uncompressed ModelPack and older CNAI
+ * layers.  Returns 1 for a raw file layer. */
+static int raw_layer(const char *mt)
+{
+	size_t n = strlen(mt);
+
+	if (strncmp(mt, "application/vnd.cncf.model.", 27) != 0 &&
+	    strncmp(mt, "application/vnd.cnai.model.", 27) != 0)
+		return 0;
+	return n > 4 && strcmp(mt + n - 4, ".raw") == 0;
+}
+
+/* The signature manifests listed for subject: the referrers API, else the
+ * referrers tag schema.  Returns the newest bundle's manifest digest in
+ * sig[72] ("" when there is none). */
+static int find_signature(struct oci_conn *c, const char *subject, char sig[72],
+			  struct gpai_error *err)
+{
+	static const char *const accept[] = { "Accept: " GPAI_OCI_INDEX_TYPE, NULL };
+	char path[600];
+	struct gpai_buf body;
+	struct oci_sink sink;
+	struct oci_resp r;
+	cJSON *idx = NULL, *m;
+	int rc;
+
+	sig[0] = '\0';
+	gpai_buf_init(&body);
+	memset(&sink, 0, sizeof(sink));
+	sink.mem = &body;
+	sink.max = OCI_DOC_MAX;
+	snprintf(path, sizeof(path), "/v2/%s/referrers/%s", c->repo, subject);
+	if ((rc = oci_request(c, "GET", path, accept, NULL, &sink, &r, err)))
+		goto out;
+	if (r.status != 200) {
+		oci_resp_release(&r);
+		body.len = 0;
+		snprintf(path, sizeof(path), "/v2/%s/manifests/sha256-%s", c->repo, subject + 7);
+		if ((rc = oci_request(c, "GET", path, accept, NULL, &sink, &r, err)))
+			goto out;
+		if (r.status == 404)
+			goto out;
+		if (r.status != 200) {
+			rc = oci_status_error(c, "GET", path, &r, err);
+			goto out;
+		}
+	}
+	if (!(idx = cJSON_ParseWithLength(body.data ? body.data : "", body.len))) {
+		rc = gpai_error_set(err, GPAI_EFORMAT, "registry '%s': referrers of %s: not JSON",
+				    c->host, subject);
+		goto out;
+	}
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(idx, "manifests")) {
+		const char *at = gpai_json_str(m, "artifactType"), *dg = gpai_json_str(m, "digest");
+
+		if (at && dg && strcmp(at, SIG_ARTIFACT) == 0 && oci_digest_valid(dg))
+			gpai_strlcpy(sig, dg, 72); /* the last listed is the newest */
+	}
+out:
+	cJSON_Delete(idx);
+	oci_resp_release(&r);
+	gpai_buf_release(&body);
+	return rc;
+}
+
+/* Fetches the bundle of signature manifest sigdig (checking both digests)
+ * and checks that its subject is the model manifest. */
+static int fetch_signature(struct oci_conn *c, const char *sigdig, const char *subject,
+			   char **bundle, char method[32], char signer[256],
+			   struct gpai_error *err)
+{
+	struct gpai_buf doc, blob;
+	char got[72];
+	cJSON *m = NULL, *l0;
+	const char *dg, *s;
+	int rc;
+
+	gpai_buf_init(&doc);
+	gpai_buf_init(&blob);
+	if ((rc = fetch_doc(c, "manifests", sigdig, sigdig, &doc, got, err)))
+		goto out;
+	if (!(m = cJSON_ParseWithLength(doc.data, doc.len))) {
+		rc = gpai_error_set(err, GPAI_EFORMAT, "signature manifest %s is not JSON", sigdig);
+		goto out;
+	}
+	s = gpai_json_str(cJSON_GetObjectItemCaseSensitive(m, "subject"), "digest");
+	if (!s || strcmp(s, subject) != 0) {
+		rc = gpai_error_set(err, GPAI_EFORMAT, "signature manifest %s refers to %s, not "
+				    "to %s", sigdig, s ? s : "nothing", subject);
+		goto out;
+	}
+	l0 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(m, "layers"), 0);
+	dg = gpai_json_str(l0, "digest");
+	if (!dg || !oci_digest_valid(dg)) {
+		rc = gpai_error_set(err, GPAI_EFORMAT, "signature manifest %s has no bundle layer",
+				    sigdig);
+		goto out;
+	}
+	if ((rc = fetch_doc(c, "blobs", dg, dg, &blob, got, err)))
+		goto out;
+	s = gpai_json_str(cJSON_GetObjectItemCaseSensitive(m, "annotations"),
+			  "dev.gpai.signature.method");
+	gpai_strlcpy(method, s && (strcmp(s, "key") == 0 || strcmp(s, "certificate") == 0)
+		     ? s : "key", 32);
+	s = gpai_json_str(cJSON_GetObjectItemCaseSensitive(m, "annotations"),
+			  "dev.gpai.signature.signer");
+	gpai_strlcpy(signer, s ? s : "(not checked at pull)", 256);
+	*bundle = gpai_buf_detach(&blob);
+	if (!*bundle)
+		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+out:
+	cJSON_Delete(m);
+	gpai_buf_release(&doc);
+	gpai_buf_release(&blob);
+	return rc;
+}
+
+/* Writes the fact file for gpai_registry_add: the dev.gpai.facts
+ * annotation (fields this build knows), else the config's architecture;
+ * each with source "SRC" plus the recorded source. */
+static int write_facts(const char *path, const cJSON *ann, const cJSON *cfg,
+		       const char *src, struct gpai_error *err)
+{
+	cJSON *root = cJSON_CreateObject(), *fa, *given = NULL, *f;
+	const char *ft = gpai_json_str(ann, "dev.gpai.facts"), *arch;
+	char *text = NULL;
+	int rc;
+
+	if (!root)
+		return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+	fa = cJSON_AddArrayToObject(root, "facts");
+	if (ft)
+		given = cJSON_Parse(ft);
+	cJSON_ArrayForEach(f, given) {
+		const char *field = gpai_json_str(f, "field"), *value = gpai_json_str(f, "value");
+		const char *fsrc = gpai_json_str(f, "source");
+		cJSON *o;
+		char *s;
+
+		if (!field || !value || (!gpai_fact_field_lookup(field) &&
+					 strncmp(field, "x.", 2) != 0))
+			continue;
+		o = cJSON_CreateObject();
+		s = fsrc ? gpai_asprintf("%s (recorded source: %s)", src, fsrc) : gpai_strdup(src);
+		cJSON_AddStringToObject(o, "field", field);
+		cJSON_AddStringToObject(o, "value", value);
+		cJSON_AddStringToObject(o, "source", s ? s : src);
+		free(s);
+		cJSON_AddItemToArray(fa, o);
+	}
+	arch = gpai_json_str(cJSON_GetObjectItemCaseSensitive(cfg, "config"), "architecture");
+	if (!given && arch && *arch) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "field", "model.architecture");
+		cJSON_AddStringToObject(o, "value", arch);
+		cJSON_AddStringToObject(o, "source", src);
+		cJSON_AddItemToArray(fa, o);
+	}
+	if (!(text = cJSON_Print(root)))
+		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+	else
+		rc = gpai_write_file_atomic(path, text, strlen(text), 0644, err);
+	free(text);
+	cJSON_Delete(given);
+	cJSON_Delete(root);
+	return rc;
+}
+
+/* Makes the parent directories of rel below dir. */
+static int mkparents(const char *dir, const char *rel, struct gpai_error *err)
+{
+	const char *slash = strrchr(rel, '/');
+	char *sub, *p;
+	int rc;
+
+	if (!slash)
+		return GPAI_OK;
+	if (!(sub = strndup(rel, (size_t)(slash - rel))) || !(p = gpai_path_join(dir, sub))) {
+		free(sub);
+		return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+	}
+	rc = gpai_mkdir_p(p, 0755, err);
+	free(sub);
+	free(p);
+	return rc;
+}
+
+int gpai_oci_pull(struct gpai_registry *reg, const char *uri,
+		  const struct gpai_oci_pull_options *o, struct gpai_version *out,
+		  struct gpai_oci_pull_result *res, struct gpai_error *err)
+{
+	struct gpai_oci_ref oref;
+	struct oci_conn c;
+	struct gpai_buf mdoc, cdoc;
+	struct gpai_oms_file *files = NULL;
+	struct gpai_verify_report rep;
+	struct gpai_version v;
+	cJSON *man = NULL, *cfg = NULL, *layers, *l, *ann, *desc;
+	char got[72], sigdig[72], method[32] = "key", signer[256] = "";
+	char *stage = NULL, *modeldir = NULL, *factsp = NULL, *src = NULL, *bundle = NULL;
+	const char *at, *ct, *name, *version, *license = NULL, *lic0 = NULL, *cdig;
+	size_t nl = 0, nf = 0;
+	int rc, have_ref = 0, have_conn = 0, single = 0, added = 0;
+	struct gpai_add_opts ao;
+
+	memset(res, 0, sizeof(*res));
+	memset(&c, 0, sizeof(c));
+	gpai_buf_init(&mdoc);
+	gpai_buf_init(&cdoc);
+	gpai_verify_report_init(&rep);
+	memset(&v, 0, sizeof(v));
+	if ((rc = gpai_oci_ref_parse(uri, &oref, err)))
+		return rc;
+	have_ref = 1;
+	if ((rc = oci_conn_open(&c, &oref, &o->net, 0, err)))
+		goto out;
+	have_conn = 1;
+	rc = fetch_doc(&c, "manifests", oref.digest ? oref.digest : (oref.tag ? oref.tag : "latest"),
+		       oref.digest, &mdoc, res->manifest_digest, err);
+	if (rc)
+		goto out;
+	if (!(man = cJSON_ParseWithLength(mdoc.data, mdoc.len))) {
+		rc = gpai_error_set(err, GPAI_EFORMAT, "manifest of '%s' is not JSON", uri);
+		goto out;
+	}
+	at = gpai_json_str(man, "artifactType");
+	ct = gpai_json_str(cJSON_GetObjectItemCaseSensitive(man, "config"), "mediaType");
+	cdig = gpai_json_str(cJSON_GetObjectItemCaseSensitive(man, "config"), "digest");
+	if (ct && strcmp(ct, KITOPS_CONFIG) == 0) {
+		rc = gpai_error_set(err, GPAI_EUNSUPPORTED, "'%s' is a KitOps ModelKit; this build "
+				    "reads ModelPack artifacts only", uri);
+		goto out;
+	}
+	if (!ct || !cdig || !oci_digest_valid(cdig) ||
+	    (strcmp(ct, GPAI_MODELPACK_CONFIG) != 0 && strcmp(ct, CNAI_CONFIG) != 0)) {
+		rc = gpai_error_set(err, GPAI_EUNSUPPORTED, "'%s' is not a ModelPack model "
+				    "(artifactType %s, config %s)", uri, at ? at : "none",
+				    ct ? ct : "none");
+		goto out;
+	}
+	res->artifact = gpai_strdup(strcmp(ct, CNAI_CONFIG) == 0 ? "cnai" : "modelpack");
+	if ((rc = fetch_doc(&c, "blobs", cdig, cdig, &cdoc, got, err)))
+		goto out;
+	if (!(cfg = cJSON_ParseWithLength(cdoc.data, cdoc.len))) {
+		rc = gpai_error_set(err, GPAI_EFORMAT, "config %s of '%s' is not JSON", cdig, uri);
+		goto out;
+	}
+	layers = cJSON_GetObjectItemCaseSensitive(man, "layers");
+	nl = (size_t)cJSON_GetArraySize(layers);
+	if (nl == 0 || nl > LAYERS_MAX) {
+		rc = gpai_error_set(err, GPAI_EFORMAT, "manifest of '%s' has %zu layers", uri, nl);
+		goto out;
+	}
+	/* staging folder inside the registry directory (same filesystem) */
+	stage = gpai_asprintf("%s/pull-XXXXXX", gpai_registry_dir(reg));
+	if (!stage || !mkdtemp(stage)) {
+		rc = stage ? gpai_error_errno(err, GPAI_EIO, errno, "cannot create '%s'", stage)
+			   : gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		free(stage);
+		stage = NULL;
+		goto out;
+	}
+	modeldir = gpai_path_join(stage, "model");
+	factsp = gpai_path_join(stage, "facts.json");
+	files = calloc(nl, sizeof(*files));
+	if (!modeldir || !factsp || !files) {
+		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = gpai_mkdir_p(modeldir, 0755, err)))
+		goto out;
+	cJSON_ArrayForEach(l, layers) {
+		const char *mt = gpai_json_str(l, "mediaType"), *dg = gpai_json_str(l, "digest");
+		cJSON *la = cJSON_GetObjectItemCaseSensitive(l, "annotations");
+		const char *fp = gpai_json_str(la, GPAI_MODELPACK_FILEPATH);
+		const char *one = gpai_json_str(la, "dev.gpai.single-file");
+		int64_t size;
+		char *dst;
+
+		if (!fp)
+			fp = gpai_json_str(la, CNAI_FILEPATH);
+		if (!mt || !dg || !oci_digest_valid(dg) || gpai_json_i64(l, "size", &size) ||
+		    size < 0) {
+			rc = gpai_error_set(err, GPAI_EFORMAT, "manifest of '%s': layer %zu has no "
+					    "valid mediaType, digest or size", uri, nf);
+			goto out;
+		}
+		if (!raw_layer(mt)) {
+			rc = gpai_error_set(err, GPAI_EUNSUPPORTED, "manifest of '%s': layer %zu "
+					    "has media type %s; this build reads uncompressed "
+					    "(.raw) model layers only", uri, nf, mt);
+			goto out;
+		}
+		if (!fp || !gpai_oms_name_valid(fp) || strcmp(fp, ".") == 0) {
+			rc = gpai_error_set(err, GPAI_EFORMAT, "manifest of '%s': layer %zu (%s) has "
+					    "no safe relative path in %s", uri, nf, dg,
+					    GPAI_MODELPACK_FILEPATH);
+			goto out;
+		}
+		for (size_t i = 0; i < nf; i++)
+			if (strcmp(files[i].name, fp) == 0) {
+				rc = gpai_error_set(err, GPAI_EFORMAT, "manifest of '%s': two layers "
+						    "have the path '%s'", uri, fp);
+				goto out;
+			}
+		if (one && strcmp(one, "true") == 0 && nl == 1)
+			single = 1;
+		if ((rc = mkparents(modeldir, fp, err)))
+			goto out;
+		if (!(dst = gpai_path_join(modeldir, fp))) {
+			rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+			goto out;
+		}
+		files[nf].name = fp;
+		files[nf].path = dst;
+		files[nf].size = (uint64_t)size;
+		nf++;
+		if ((rc = fetch_blob_file(&c, dg, (uint64_t)size, fp, dst, err)))
+			goto out;
+		res->n_layers++;
+		res->bytes += (uint64_t)size;
+		if (o->net.progress)
+			o->net.progress(o->net.progress_ctx, res->bytes, 0);
+	}
+	/* the signature */
+	if ((rc = find_signature(&c, res->manifest_digest, sigdig, err)))
+		goto out;
+	if (sigdig[0]) {
+		if ((rc = fetch_signature(&c, sigdig, res->manifest_digest, &bundle, method,
+					  signer, err)))
+			goto out;
+		res->signature_found = 1;
+	}
+	desc = cJSON_GetObjectItemCaseSensitive(cfg, "descriptor");
+	ann = cJSON_GetObjectItemCaseSensitive(man, "annotations");
+	name = o->name ? o->name : gpai_json_str(desc, "name");
+	if (!name) {
+		const char *slash = strrchr(oref.repo, '/');
+
+		name = slash ? slash + 1 : oref.repo;
+	}
+	version = o->version ? o->version : gpai_json_str(desc, "version");
+	if (o->verify) {
+		if (!bundle) {
+			rc = gpai_error_set(err, GPAI_ENOTFOUND, "'%s' has no signature referrer "
+					    "(artifactType %s): refusing to register it unverified",
+					    uri, SIG_ARTIFACT);
+			goto out;
+		}
+		if (single)
+			files[0].name = ".";
+		rc = gpai_oms_verify_text(NULL, files, nf, name, "signature referrer", bundle,
+					  strlen(bundle), o->verify, &rep, err);
+		if (single)
+			files[0].name = gpai_json_str(cJSON_GetObjectItemCaseSensitive(
+				cJSON_GetArrayItem(layers, 0), "annotations"), GPAI_MODELPACK_FILEPATH);
+		if (rc) {
+			gpai_error_prefix(err, "signature of '%s' does not verify: refused", uri);
+			goto out;
+		}
+		res->verified = 1;
+		gpai_strlcpy(res->signer, rep.signer, sizeof(res->signer));
+		gpai_strlcpy(method, rep.material == GPAI_MATERIAL_CERT_CHAIN ? "certificate"
+			     : "key", sizeof(method));
+		gpai_strlcpy(signer, rep.signer, sizeof(signer));
+	}
+	src = gpai_asprintf("oci://%s/%s@%s", oref.host, oref.repo, res->manifest_digest);
+	if (!src) {
+		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = write_facts(factsp, ann, cfg, src, err)))
+		goto out;
+	lic0 = cJSON_GetStringValue(cJSON_GetArrayItem(
+		cJSON_GetObjectItemCaseSensitive(desc, "licenses"), 0));
+	if (lic0 && gpai_registry_check_license(lic0, NULL) == GPAI_OK)
+		license = lic0;
+	memset(&ao, 0, sizeof(ao));
+	ao.path = single ? files[0].path : modeldir;
+	ao.name = name;
+	ao.version = version;
+	ao.provider = gpai_json_str(desc, "vendor");
+	ao.license = license;
+	ao.facts_file = factsp;
+	ao.access = gpai_json_str(ann, "dev.gpai.access");
+	if (ao.access && strcmp(ao.access, "open-weight") != 0)
+		ao.access = NULL; /* a pulled model has its weights */
+	if ((rc = gpai_registry_add(reg, &ao, &v, err))) {
+		gpai_error_prefix(err, "cannot register '%s'", uri);
+		goto out;
+	}
+	added = 1;
+	if (bundle && (rc = gpai_registry_signature_add(reg, &v, method, signer, v.root_digest,
+						       bundle, err))) {
+		char ref[GPAI_REG_NAME_MAX + GPAI_REG_VERSION_MAX + 2];
+
+		snprintf(ref, sizeof(ref), "%s@%s", v.name, v.version);
+		gpai_registry_rm(reg, ref, NULL);
+		goto out;
+	}
+	if (out) {
+		*out = v;
+		added = 0;
+	}
+out:
+	if (added)
+		gpai_version_release(&v);
+	if (stage)
+		rm_tree(stage);
+	for (size_t i = 0; files && i < nf; i++)
+		free((char *)files[i].path);
+	free(files);
+	free(stage);
+	free(modeldir);
+	free(factsp);
+	free(src);
+	free(bundle);
+	cJSON_Delete(man);
+	cJSON_Delete(cfg);
+	gpai_buf_release(&mdoc);
+	gpai_buf_release(&cdoc);
+	gpai_verify_report_release(&rep);
+	if (have_conn)
+		oci_conn_close(&c);
+	if (have_ref)
+		gpai_oci_ref_release(&oref);
+	return rc;
+}

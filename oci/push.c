@@ -1,0 +1,778 @@
+/*
+ * push.c - gpai_oci_push: a registry version as a CNCF ModelPack artifact.
+ *
+ * Order: every file blob (HEAD; when absent, one POST+PUT up to the chunk
+ * size, else POST, PATCH chunks, PUT), the config blob, the manifest under
+ * the tag; then the newest signature as a referrer manifest (empty config,
+ * one layer holding the Sigstore bundle, subject = the model manifest),
+ * listed through the referrers API when the registry has one and in the
+ * referrers tag schema's index (tag sha256-<hex>) otherwise.
+ *
+ * Invariants: blob digests come from the catalogue (the store is content
+ * addressed and fsck checks it), never from re-hashing; the manifest is
+ * PUT only after all its blobs are there, so a failed push leaves no
+ * manifest naming a missing blob.
+ *
+ * Test hook: GPAI_OCI_FAIL_AFTER_BYTES=N makes the first PATCH of the
+ * process abort after N bytes (a broken connection), so that the tests can
+ * check that the upload resumes from the offset the registry reports.
+ */
+#include "oci_private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+/* Layer media types of ModelPack (model-spec docs/spec.md). */
+#define MT_WEIGHT "application/vnd.cncf.model.weight.v1.raw"
+#define MT_WEIGHT_CONFIG "application/vnd.cncf.model.weight.config.v1.raw"
+#define MT_DOC "application/vnd.cncf.model.doc.v1.raw"
+#define MT_CODE "application/vnd.cncf.model.code.v1.raw"
+/* The signature referrer (the sigstore bundle media type, as cosign's
+ * bundle-in-OCI attachments use it). */
+#define SIG_ARTIFACT GPAI_BUNDLE_MEDIA_TYPE
+/* The OCI 1.1 empty descriptor: "{}" and its digest (image-spec
+ * manifest.md, "Guidance for an Empty Descriptor"). */
+#define EMPTY_JSON "{}"
+#define EMPTY_DIGEST "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+/* Number of attempts to resume one blob upload. */
+#define RESUME_MAX 3
+/* Upload status polls after a broken PATCH, and the pause before each. */
+#define STATUS_POLL_MAX 20
+#define STATUS_POLL_US 100000
+/* upload_status: the upload session is gone, start a new one. */
+#define SESSION_LOST 1
+/* Units for ModelPack's paramSize ("8b", "6.7B"). */
+static const struct { double v; const char *s; } PARAM_UNITS[] = {
+	{ 1e12, "T" }, { 1e9, "B" }, { 1e6, "M" }, { 1e3, "K" },
+};
+
+void gpai_oci_push_result_release(struct gpai_oci_push_result *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n_blobs; i++)
+		free(r->blobs[i].path);
+	free(r->blobs);
+	memset(r, 0, sizeof(*r));
+}
+
+static struct gpai_oci_blob_result *add_result(struct gpai_oci_push_result *res,
+					       const char *digest, const char *path,
+					       uint64_t size)
+{
+	struct gpai_oci_blob_result *n = realloc(res->blobs, (res->n_blobs + 1) * sizeof(*n));
+
+	if (!n)
+		return NULL;
+	res->blobs = n;
+	n = &res->blobs[res->n_blobs];
+	memset(n, 0, sizeof(*n));
+	gpai_strlcpy(n->digest, digest, sizeof(n->digest));
+	n->size = size;
+	if (!(n->path = gpai_strdup(path)))
+		return NULL;
+	res->n_blobs++;
+	return n;
+}
+
+/* The test hook: arms b to break at blob offset N (once per process) when
+ * N falls in the chunk [off, off + b->len). */
+static void fail_hook(struct oci_body *b, uint64_t off)
+{
+	static int used;
+	const char *s = getenv("GPAI_OCI_FAIL_AFTER_BYTES");
+	uint64_t n = 0;
+
+	b->fail = 0;
+	if (used || !s || gpai_parse_u64(s, &n) || n < off || n >= off + b->len)
+		return;
+	used = 1;
+	b->fail = 1;
+	b->fail_after = n - off;
+}
+
+/* Range header "0-N" (last byte offset) into the next offset N+1. */
+static int parse_range(const char *h, uint64_t *next)
+{
+	const char *dash;
+	uint64_t last;
+	char num[32];
+
+	if (!h || !(dash = strchr(h, '-')) || strlen(dash + 1) >= sizeof(num))
+		return -1;
+	gpai_strlcpy(num, dash + 1, sizeof(num));
+	if (gpai_parse_u64(num, &last))
+		return -1;
+	*next = last + 1;
+	return 0;
+}
+
+/* Location of an upload answer, absolute or a path; with ?digest=D (or
+ * &digest=D) appended when digest is set. */
+static char *with_digest(const char *loc, const char *digest)
+{
+	return gpai_asprintf("%s%cdigest=%s", loc, strchr(loc, '?') ? '&' : '?', digest);
+}
+
+/* After a broken PATCH: the offset the registry has for the upload at
+ * *loc (GET, 204 with Range), polled until two answers agree, since the
+ * registry may still be writing the broken request's bytes when the
+ * connection drops.  Updates *loc from the answer's Location.  Returns
+ * SESSION_LOST when the registry no longer accepts the upload session (the
+ * CNCF distribution registry 2.8 refuses a session whose stored size moved
+ * past its signed _state offset during the broken request): the caller
+ * starts a new one. */
+static int upload_status(struct oci_conn *c, char **loc, const char *digest, uint64_t *off,
+			 struct gpai_error *err)
+{
+	uint64_t prev = UINT64_MAX;
+	struct oci_resp r;
+	int rc;
+
+	for (unsigned i = 0; i < STATUS_POLL_MAX; i++) {
+		uint64_t next = 0;
+
+		usleep(STATUS_POLL_US);
+		if ((rc = oci_request(c, "GET", *loc, NULL, NULL, NULL, &r, err)))
+			return rc;
+		if (r.status >= 400 && r.status < 500 && r.status != 401) {
+			oci_resp_release(&r);
+			return SESSION_LOST;
+		}
+		if (r.status != 204) {
+			rc = oci_status_error(c, "GET", *loc, &r, err);
+			gpai_error_prefix(err, "cannot resume the upload of %s", digest);
+			oci_resp_release(&r);
+			return rc == GPAI_ENOTFOUND ? GPAI_EIO : rc;
+		}
+		/* "0-0" is how distribution reports an empty upload */
+		if (r.range && strcmp(r.range, "0-0") != 0 && parse_range(r.range, &next)) {
+			rc = gpai_error_set(err, GPAI_EIO, "registry '%s' reported upload range "
+					    "'%s' for %s", c->host, r.range, digest);
+			oci_resp_release(&r);
+			return rc;
+		}
+		if (r.location) {
+			free(*loc);
+			*loc = r.location;
+			r.location = NULL;
+		}
+		oci_resp_release(&r);
+		if (next == prev) {
+			*off = next;
+			return GPAI_OK;
+		}
+		prev = next;
+	}
+	return gpai_error_set(err, GPAI_EIO, "registry '%s': the offset of the upload of %s "
+			      "did not settle", c->host, digest);
+}
+
+/* Opens an upload session (POST); *loc receives its Location. */
+static int start_upload(struct oci_conn *c, char **loc, struct gpai_error *err)
+{
+	char path[512];
+	struct oci_resp r;
+	int rc;
+
+	snprintf(path, sizeof(path), "/v2/%s/blobs/uploads/", c->repo);
+	if ((rc = oci_request(c, "POST", path, NULL, NULL, NULL, &r, err)))
+		return rc;
+	if (r.status != 202 || !r.location) {
+		rc = oci_status_error(c, "POST", path, &r, err);
+		oci_resp_release(&r);
+		return rc == GPAI_ENOTFOUND ? GPAI_EIO : rc;
+	}
+	free(*loc);
+	*loc = r.location;
+	r.location = NULL;
+	oci_resp_release(&r);
+	return GPAI_OK;
+}
+
+/* Uploads one blob (mem, or fd with size) with the given digest. */
+static int upload_blob(struct oci_conn *c, const char *digest, const unsigned char *mem,
+		       int fd, uint64_t size, const struct gpai_oci_options *o,
+		       struct gpai_oci_blob_result *br, struct gpai_error *err)
+{
+	static const char *const octet[] = { "Content-Type: application/octet-stream", NULL };
+	uint64_t chunk = o->chunk_size ? o->chunk_size : GPAI_OCI_DEFAULT_CHUNK;
+	char path[512], *loc = NULL, *url = NULL;
+	struct oci_resp r;
+	struct oci_body b;
+	uint64_t off = 0;
+	int rc;
+
+	snprintf(path, sizeof(path), "/v2/%s/blobs/%s", c->repo, digest);
+	if ((rc = oci_request(c, "HEAD", path, NULL, NULL, NULL, &r, err)))
+		return rc;
+	if (r.status == 200) {
+		oci_resp_release(&r);
+		return GPAI_OK;
+	}
+	if (r.status != 404) {
+		rc = oci_status_error(c, "HEAD", path, &r, err);
+		oci_resp_release(&r);
+		return rc == GPAI_ENOTFOUND ? GPAI_EIO : rc;
+	}
+	oci_resp_release(&r);
+	br->uploaded = 1;
+	if ((rc = start_upload(c, &loc, err)))
+		return rc;
+	memset(&b, 0, sizeof(b));
+	b.mem = mem;
+	b.fd = fd;
+	if (size <= chunk) {
+		/* monolithic: PUT the whole blob with its digest */
+		b.len = size;
+		if (!(url = with_digest(loc, digest)))
+			goto nomem;
+		if ((rc = oci_request(c, "PUT", url, octet, &b, NULL, &r, err)))
+			goto out;
+		goto done;
+	}
+	while (off < size) {
+		char range[80], clen[64];
+		const char *hdrs[4];
+		uint64_t n = size - off < chunk ? size - off : chunk;
+		int failed;
+
+		snprintf(range, sizeof(range), "Content-Range: %" PRIu64 "-%" PRIu64, off,
+			 off + n - 1);
+		snprintf(clen, sizeof(clen), "Content-Length: %" PRIu64, n);
+		hdrs[0] = octet[0];
+		hdrs[1] = range;
+		hdrs[2] = clen;
+		hdrs[3] = NULL;
+		b.off = off;
+		b.len = n;
+		fail_hook(&b, off);
+		rc = oci_request(c, "PATCH", loc, hdrs, &b, NULL, &r, err);
+		failed = rc != GPAI_OK || r.status != 202;
+		if (!failed && r.location) {
+			free(loc);
+			loc = r.location;
+			r.location = NULL;
+		}
+		if (!failed) {
+			uint64_t next;
+
+			off = parse_range(r.range, &next) == 0 ? next : off + n;
+			br->chunks++;
+			oci_resp_release(&r);
+			if (o->progress)
+				o->progress(o->progress_ctx, off, size);
+			continue;
+		}
+		/* the PATCH broke: ask the registry how much it has, go on from there */
+		if (rc == GPAI_OK && r.status >= 400 && r.status < 500 && r.status != 416) {
+			rc = oci_status_error(c, "PATCH", loc, &r, err);
+			goto out;
+		}
+		oci_resp_release(&r);
+		if (br->resumed + br->restarted >= RESUME_MAX) {
+			rc = gpai_error_prefix(err, "upload of %s broke %u times", digest,
+					       br->resumed + br->restarted);
+			goto out;
+		}
+		rc = upload_status(c, &loc, digest, &off, err);
+		if (rc == SESSION_LOST) {
+			br->restarted++;
+			off = 0;
+			if ((rc = start_upload(c, &loc, err)))
+				goto out;
+			continue;
+		}
+		if (rc)
+			goto out;
+		br->resumed++;
+	}
+	if (!(url = with_digest(loc, digest)))
+		goto nomem;
+	if ((rc = oci_request(c, "PUT", url, octet, NULL, NULL, &r, err)))
+		goto out;
+done:
+	if (r.status != 201) {
+		rc = oci_status_error(c, "PUT", url, &r, err);
+		gpai_error_prefix(err, "upload of %s", digest);
+		rc = rc == GPAI_ENOTFOUND ? GPAI_EIO : rc;
+	}
+out:
+	oci_resp_release(&r);
+	free(loc);
+	free(url);
+	return rc;
+nomem:
+	free(loc);
+	return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+}
+
+static int push_mem_blob(struct oci_conn *c, const char *what, const char *data, size_t n,
+			 char digest[72], const struct gpai_oci_options *o,
+			 struct gpai_oci_push_result *res, struct gpai_error *err)
+{
+	struct gpai_oci_blob_result *br;
+	int rc;
+
+	oci_sha256_digest(data, n, digest);
+	if (!(br = add_result(res, digest, what, n)))
+		return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+	rc = upload_blob(c, digest, (const unsigned char *)data, -1, n, o, br, err);
+	if (rc == GPAI_OK) {
+		res->uploaded += br->uploaded;
+		res->skipped += !br->uploaded;
+		res->bytes_uploaded += br->uploaded ? n : 0;
+	}
+	return rc;
+}
+
+/* PUT a manifest (or index) under ref (tag or digest). */
+static int put_manifest(struct oci_conn *c, const char *ref, const char *mtype,
+			const char *text, struct oci_resp *r, struct gpai_error *err)
+{
+	char path[512], ct[128];
+	const char *hdrs[2] = { ct, NULL };
+	struct oci_body b;
+	int rc;
+
+	snprintf(path, sizeof(path), "/v2/%s/manifests/%s", c->repo, ref);
+	snprintf(ct, sizeof(ct), "Content-Type: %s", mtype);
+	memset(&b, 0, sizeof(b));
+	b.mem = (const unsigned char *)text;
+	b.len = strlen(text);
+	if ((rc = oci_request(c, "PUT", path, hdrs, &b, NULL, r, err)))
+		return rc;
+	if (r->status != 201) {
+		rc = oci_status_error(c, "PUT", path, r, err);
+		return rc == GPAI_ENOTFOUND ? GPAI_EIO : rc;
+	}
+	return GPAI_OK;
+}
+
+/* Layer media type of a file: weights (files gpai parsed as a model),
+ * docs, code, and everything else as weight configuration (tokenizers,
+ * config.json). */
+static const char *layer_type(const struct gpai_file *f)
+{
+	const char *base = strrchr(f->relpath, '/'), *ext;
+
+	base = base ? base + 1 : f->relpath;
+	ext = strrchr(base, '.');
+	if (f->model_json)
+		return MT_WEIGHT;
+	if (ext && (strcmp(ext, ".md") == 0 || strcmp(ext, ".txt") == 0 ||
+		    strcmp(ext, ".pdf") == 0 || strcmp(ext, ".rst") == 0 ||
+		    strcmp(ext, ".html") == 0))
+		return MT_DOC;
+	if (strncmp(base, "LICENSE", 7) == 0 || strncmp(base, "README", 6) == 0 ||
+	    strncmp(base, "NOTICE", 6) == 0)
+		return MT_DOC;
+	if (ext && (strcmp(ext, ".py") == 0 || strcmp(ext, ".sh") == 0 ||
+		    strcmp(ext, ".c") == 0 || strcmp(ext, ".cpp") == 0 ||
+		    strcmp(ext, ".js") == 0 || strcmp(ext, ".ipynb") == 0))
+		return MT_CODE;
+	return MT_WEIGHT_CONFIG;
+}
+
+/* ModelPack paramSize: three significant digits and a unit. */
+static void param_size(uint64_t n, char out[32])
+{
+	for (size_t i = 0; i < sizeof(PARAM_UNITS) / sizeof(PARAM_UNITS[0]); i++)
+		if ((double)n >= PARAM_UNITS[i].v) {
+			snprintf(out, 32, "%.3g%s", (double)n / PARAM_UNITS[i].v,
+				 PARAM_UNITS[i].s);
+			return;
+		}
+	snprintf(out, 32, "%" PRIu64, n);
+}
+
+/* precision and quantization from the dtypes list ("F32", "BF16,Q4_K"):
+ * float types give the precision (fp32, fp16, bf16), the rest (GGUF
+ * quantized types, integers) the quantization. */
+static void dtypes_split(const char *dtypes, cJSON *cfg)
+{
+	char buf[256], *save = NULL, prec[64] = "", quant[160] = "";
+
+	gpai_strlcpy(buf, dtypes, sizeof(buf));
+	for (char *t = strtok_r(buf, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+		const char *p = NULL;
+
+		if (strcmp(t, "F32") == 0)
+			p = "fp32";
+		else if (strcmp(t, "F16") == 0)
+			p = "fp16";
+		else if (strcmp(t, "BF16") == 0)
+			p = "bf16";
+		else if (strcmp(t, "F64") == 0)
+			p = "fp64";
+		if (p && !prec[0]) {
+			gpai_strlcpy(prec, p, sizeof(prec));
+		} else if (!p) {
+			if (quant[0])
+				gpai_strlcpy(quant + strlen(quant), ",", sizeof(quant) - strlen(quant));
+			gpai_strlcpy(quant + strlen(quant), t, sizeof(quant) - strlen(quant));
+		}
+	}
+	if (prec[0])
+		cJSON_AddStringToObject(cfg, "precision", prec);
+	if (quant[0])
+		cJSON_AddStringToObject(cfg, "quantization", quant);
+}
+
+static const char *fact_value(const struct gpai_fact *f, size_t n, const char *field)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(f[i].field, field) == 0)
+			return f[i].value;
+	return NULL;
+}
+
+/* The ModelPack config document of v. */
+static char *build_config(const struct gpai_version *v, const struct gpai_fact *facts,
+			  size_t nf, char (*digests)[72], size_t n)
+{
+	cJSON *root = cJSON_CreateObject(), *d, *cfg, *fs, *ids, *mj = NULL;
+	const char *arch = fact_value(facts, nf, "model.architecture"), *s;
+	const char *params = fact_value(facts, nf, "model.parameters");
+	char *text = NULL, ps[32];
+	uint64_t np = 0;
+
+	if (!root)
+		return NULL;
+	if (v->model_json)
+		mj = cJSON_Parse(v->model_json);
+	d = cJSON_AddObjectToObject(root, "descriptor");
+	cJSON_AddStringToObject(d, "createdAt", v->added_at);
+	cJSON_AddStringToObject(d, "name", v->name);
+	cJSON_AddStringToObject(d, "version", v->version);
+	if (v->provider)
+		cJSON_AddStringToObject(d, "vendor", v->provider);
+	if (v->license) {
+		cJSON *l = cJSON_AddArrayToObject(d, "licenses");
+
+		cJSON_AddItemToArray(l, cJSON_CreateString(v->license));
+	}
+	cfg = cJSON_AddObjectToObject(root, "config");
+	if (!arch)
+		arch = gpai_json_str(mj, "architecture");
+	if (arch)
+		cJSON_AddStringToObject(cfg, "architecture", arch);
+	if ((s = gpai_json_str(mj, "format")))
+		cJSON_AddStringToObject(cfg, "format", s);
+	if (params && gpai_parse_u64(params, &np) == 0) {
+		param_size(np, ps);
+		cJSON_AddStringToObject(cfg, "paramSize", ps);
+	} else {
+		int64_t i64;
+
+		if (gpai_json_i64(mj, "n_params_distinct", &i64) == 0 && i64 > 0) {
+			param_size((uint64_t)i64, ps);
+			cJSON_AddStringToObject(cfg, "paramSize", ps);
+		}
+	}
+	if ((s = gpai_json_str(mj, "dtypes")))
+		dtypes_split(s, cfg);
+	fs = cJSON_AddObjectToObject(root, "modelfs");
+	cJSON_AddStringToObject(fs, "type", "layers");
+	ids = cJSON_AddArrayToObject(fs, "diffIds");
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(ids, cJSON_CreateString(digests[i]));
+	text = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	cJSON_Delete(mj);
+	return text;
+}
+
+/* The facts as the dev.gpai.facts annotation: [{field, value, source}]. */
+static char *facts_annotation(const struct gpai_fact *f, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	char *text;
+
+	for (size_t i = 0; a && i < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "field", f[i].field);
+		cJSON_AddStringToObject(o, "value", f[i].value);
+		cJSON_AddStringToObject(o, "source", f[i].source);
+		cJSON_AddItemToArray(a, o);
+	}
+	text = a ? cJSON_PrintUnformatted(a) : NULL;
+	cJSON_Delete(a);
+	return text;
+}
+
+static cJSON *descriptor(const char *mtype, const char *digest, uint64_t size)
+{
+	cJSON *d = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(d, "mediaType", mtype);
+	cJSON_AddStringToObject(d, "digest", digest);
+	cJSON_AddNumberToObject(d, "size", (double)size);
+	return d;
+}
+
+/* Lists the signature manifest in the referrers tag schema's index (tag
+ * sha256-<hex> of the subject), keeping what is there. */
+static int referrers_tag(struct oci_conn *c, const char *subject, const char *sig_digest,
+			 uint64_t sig_size, struct gpai_error *err)
+{
+	static const char *const accept[] = { "Accept: " GPAI_OCI_INDEX_TYPE, NULL };
+	char path[512], tag[80];
+	struct gpai_buf body;
+	struct oci_sink sink;
+	struct oci_resp r;
+	cJSON *idx = NULL, *ms, *m, *d;
+	char *text = NULL;
+	int rc;
+
+	snprintf(tag, sizeof(tag), "sha256-%s", subject + 7);
+	snprintf(path, sizeof(path), "/v2/%s/manifests/%s", c->repo, tag);
+	gpai_buf_init(&body);
+	memset(&sink, 0, sizeof(sink));
+	sink.mem = &body;
+	sink.max = OCI_DOC_MAX;
+	if ((rc = oci_request(c, "GET", path, accept, NULL, &sink, &r, err)))
+		goto out;
+	if (r.status == 200)
+		idx = cJSON_ParseWithLength(body.data ? body.data : "", body.len);
+	else if (r.status != 404) {
+		rc = oci_status_error(c, "GET", path, &r, err);
+		goto out;
+	}
+	oci_resp_release(&r);
+	if (!idx) {
+		idx = cJSON_CreateObject();
+		cJSON_AddNumberToObject(idx, "schemaVersion", 2);
+		cJSON_AddStringToObject(idx, "mediaType", GPAI_OCI_INDEX_TYPE);
+	}
+	ms = cJSON_GetObjectItemCaseSensitive(idx, "manifests");
+	if (!cJSON_IsArray(ms)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(idx, "manifests");
+		ms = cJSON_AddArrayToObject(idx, "manifests");
+	}
+	cJSON_ArrayForEach(m, ms) {
+		const char *dg = gpai_json_str(m, "digest");
+
+		if (dg && strcmp(dg, sig_digest) == 0)
+			goto out; /* already listed */
+	}
+	d = descriptor(GPAI_OCI_MANIFEST_TYPE, sig_digest, sig_size);
+	cJSON_AddStringToObject(d, "artifactType", SIG_ARTIFACT);
+	cJSON_AddItemToArray(ms, d);
+	if (!(text = cJSON_PrintUnformatted(idx))) {
+		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = put_manifest(c, tag, GPAI_OCI_INDEX_TYPE, text, &r, err);
+out:
+	oci_resp_release(&r);
+	cJSON_Delete(idx);
+	free(text);
+	gpai_buf_release(&body);
+	return rc;
+}
+
+/* Pushes the bundle as a referrer of the model manifest. */
+static int push_signature(struct oci_conn *c, const struct gpai_signature *sig,
+			  const char *subject, uint64_t subject_size,
+			  const struct gpai_oci_options *o, struct gpai_oci_push_result *res,
+			  struct gpai_error *err)
+{
+	char bdig[72], edig[72], path[512];
+	cJSON *m = cJSON_CreateObject(), *layers, *ann, *l;
+	struct oci_resp r;
+	char *text = NULL;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	if (!m)
+		return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+	if ((rc = push_mem_blob(c, "(signature)", sig->bundle, strlen(sig->bundle), bdig, o, res,
+				err)))
+		goto out;
+	if ((rc = push_mem_blob(c, "(empty config)", EMPTY_JSON, strlen(EMPTY_JSON), edig, o,
+				res, err)))
+		goto out;
+	cJSON_AddNumberToObject(m, "schemaVersion", 2);
+	cJSON_AddStringToObject(m, "mediaType", GPAI_OCI_MANIFEST_TYPE);
+	cJSON_AddStringToObject(m, "artifactType", SIG_ARTIFACT);
+	cJSON_AddItemToObject(m, "config", descriptor(GPAI_OCI_EMPTY_TYPE, EMPTY_DIGEST,
+						      strlen(EMPTY_JSON)));
+	layers = cJSON_AddArrayToObject(m, "layers");
+	l = descriptor(SIG_ARTIFACT, bdig, strlen(sig->bundle));
+	cJSON_AddItemToArray(layers, l);
+	cJSON_AddItemToObject(m, "subject", descriptor(GPAI_OCI_MANIFEST_TYPE, subject,
+						       subject_size));
+	ann = cJSON_AddObjectToObject(m, "annotations");
+	cJSON_AddStringToObject(ann, "org.opencontainers.image.created", sig->signed_at);
+	cJSON_AddStringToObject(ann, "dev.gpai.signature.method", sig->method);
+	cJSON_AddStringToObject(ann, "dev.gpai.signature.signer", sig->signer);
+	if (!(text = cJSON_PrintUnformatted(m))) {
+		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		goto out;
+	}
+	oci_sha256_digest(text, strlen(text), res->signature_digest);
+	if ((rc = put_manifest(c, res->signature_digest, GPAI_OCI_MANIFEST_TYPE, text, &r, err)))
+		goto out;
+	if (r.oci_subject) {
+		res->referrers = "api";
+		goto out;
+	}
+	oci_resp_release(&r);
+	snprintf(path, sizeof(path), "/v2/%s/referrers/%s", c->repo, subject);
+	if ((rc = oci_request(c, "GET", path, NULL, NULL, NULL, &r, err)))
+		goto out;
+	if (r.status == 200) {
+		res->referrers = "api";
+		goto out;
+	}
+	res->referrers = "tag";
+	rc = referrers_tag(c, subject, res->signature_digest, strlen(text), err);
+out:
+	oci_resp_release(&r);
+	cJSON_Delete(m);
+	free(text);
+	return rc;
+}
+
+int gpai_oci_push(struct gpai_registry *reg, const char *ref, const char *uri,
+		  const struct gpai_oci_options *o, struct gpai_oci_push_result *res,
+		  struct gpai_error *err)
+{
+	struct gpai_oci_ref oref;
+	struct oci_conn c;
+	struct gpai_version v;
+	struct gpai_file *files = NULL;
+	struct gpai_fact *facts = NULL;
+	struct gpai_signature *sigs = NULL;
+	size_t nfiles = 0, nfacts = 0, nsigs = 0;
+	char (*digests)[72] = NULL, cdig[72];
+	char *config = NULL, *factstext = NULL, *mtext = NULL;
+	cJSON *m = NULL, *layers, *ann;
+	struct oci_resp r;
+	int rc, have_v = 0, have_ref = 0, have_conn = 0;
+	uint64_t total = 0, done = 0;
+
+	memset(res, 0, sizeof(*res));
+	memset(&r, 0, sizeof(r));
+	memset(&c, 0, sizeof(c));
+	if ((rc = gpai_oci_ref_parse(uri, &oref, err)))
+		return rc;
+	have_ref = 1;
+	if (!oref.tag) {
+		rc = gpai_error_set(err, GPAI_EFORMAT, "'%s' needs a tag to push to "
+				    "(oci://HOST/REPO:TAG)", uri);
+		goto out;
+	}
+	if ((rc = gpai_registry_lookup(reg, ref, &v, err)))
+		goto out;
+	have_v = 1;
+	if ((rc = gpai_registry_files(reg, &v, &files, &nfiles, err)) ||
+	    (rc = gpai_registry_facts(reg, &v, NULL, 0, &facts, &nfacts, err)) ||
+	    (rc = gpai_registry_signatures(reg, &v, &sigs, &nsigs, err)))
+		goto out;
+	if ((rc = oci_conn_open(&c, &oref, o, 1, err)))
+		goto out;
+	have_conn = 1;
+	if (!(digests = calloc(nfiles ? nfiles : 1, sizeof(*digests)))) {
+		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < nfiles; i++)
+		total += files[i].size;
+	for (size_t i = 0; i < nfiles; i++) {
+		struct gpai_oci_blob_result *br;
+		int fd;
+
+		snprintf(digests[i], sizeof(digests[i]), "sha256:%s", files[i].sha256);
+		if (!(br = add_result(res, digests[i], files[i].relpath, files[i].size))) {
+			rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+			goto out;
+		}
+		if ((fd = open(files[i].blob_path, O_RDONLY | O_CLOEXEC)) < 0) {
+			rc = gpai_error_errno(err, GPAI_EIO, errno, "cannot open blob '%s' of '%s'",
+					      files[i].blob_path, files[i].relpath);
+			goto out;
+		}
+		rc = upload_blob(&c, digests[i], NULL, fd, files[i].size, o, br, err);
+		close(fd);
+		if (rc) {
+			gpai_error_prefix(err, "cannot push '%s'", files[i].relpath);
+			goto out;
+		}
+		res->uploaded += br->uploaded;
+		res->skipped += !br->uploaded;
+		res->bytes_uploaded += br->uploaded ? files[i].size : 0;
+		done += files[i].size;
+		if (o->progress)
+			o->progress(o->progress_ctx, done, total);
+	}
+	if (!(config = build_config(&v, facts, nfacts, digests, nfiles)) ||
+	    !(factstext = facts_annotation(facts, nfacts))) {
+		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = push_mem_blob(&c, "(config)", config, strlen(config), cdig, o, res, err)))
+		goto out;
+	m = cJSON_CreateObject();
+	cJSON_AddNumberToObject(m, "schemaVersion", 2);
+	cJSON_AddStringToObject(m, "mediaType", GPAI_OCI_MANIFEST_TYPE);
+	cJSON_AddStringToObject(m, "artifactType", GPAI_MODELPACK_ARTIFACT);
+	cJSON_AddItemToObject(m, "config", descriptor(GPAI_MODELPACK_CONFIG, cdig,
+						      strlen(config)));
+	layers = cJSON_AddArrayToObject(m, "layers");
+	for (size_t i = 0; i < nfiles; i++) {
+		cJSON *l = descriptor(layer_type(&files[i]), digests[i], files[i].size);
+		cJSON *la = cJSON_AddObjectToObject(l, "annotations");
+		int single = strcmp(files[i].relpath, ".") == 0;
+
+		/* a single-file model is "." in OMS; its layer is named after the model */
+		cJSON_AddStringToObject(la, GPAI_MODELPACK_FILEPATH,
+					single ? v.name : files[i].relpath);
+		if (single)
+			cJSON_AddStringToObject(la, "dev.gpai.single-file", "true");
+		cJSON_AddItemToArray(layers, l);
+	}
+	ann = cJSON_AddObjectToObject(m, "annotations");
+	cJSON_AddStringToObject(ann, "org.opencontainers.image.created", v.added_at);
+	cJSON_AddStringToObject(ann, "org.opencontainers.image.title", v.name);
+	cJSON_AddStringToObject(ann, "org.opencontainers.image.version", v.version);
+	cJSON_AddStringToObject(ann, "dev.gpai.root-digest", v.root_digest);
+	cJSON_AddStringToObject(ann, "dev.gpai.access", v.access ? v.access : "open-weight");
+	cJSON_AddStringToObject(ann, "dev.gpai.facts", factstext);
+	if (!(mtext = cJSON_PrintUnformatted(m))) {
+		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		goto out;
+	}
+	oci_sha256_digest(mtext, strlen(mtext), res->manifest_digest);
+	res->manifest_size = strlen(mtext);
+	if ((rc = put_manifest(&c, oref.tag, GPAI_OCI_MANIFEST_TYPE, mtext, &r, err)))
+		goto out;
+	if (nsigs > 0)
+		rc = push_signature(&c, &sigs[0], res->manifest_digest, res->manifest_size, o,
+				    res, err);
+out:
+	oci_resp_release(&r);
+	cJSON_Delete(m);
+	free(mtext);
+	free(config);
+	free(factstext);
+	free(digests);
+	gpai_files_free(files, nfiles);
+	gpai_facts_free(facts, nfacts);
+	gpai_signatures_free(sigs, nsigs);
+	if (have_v)
+		gpai_version_release(&v);
+	if (have_conn)
+		oci_conn_close(&c);
+	if (have_ref)
+		gpai_oci_ref_release(&oref);
+	return rc;
+}
