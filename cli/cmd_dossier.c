@@ -339,6 +339,7 @@ static int run_verify(struct cli *cli, int argc, char **argv)
 {
 	const char *bundle = NULL, *key = NULL, *model = NULL, *ref = NULL;
 	struct gpai_bundle_check chk;
+	struct gpai_bundle_trust trust;
 	struct gpai_error err;
 	char root[80];
 	const char *want = NULL;
@@ -399,7 +400,9 @@ static int run_verify(struct cli *cli, int argc, char **argv)
 			return cli_fail(&err, "cannot find '%s'", ref);
 		want = root;
 	}
-	rc = gpai_dossier_bundle_verify(bundle, key, want, &chk, &err);
+	memset(&trust, 0, sizeof(trust));
+	trust.key_path = key;
+	rc = gpai_dossier_bundle_verify(bundle, &trust, want, &chk, &err);
 	if (cli->json) {
 		cJSON *j = cJSON_CreateObject();
 

@@ -3,9 +3,12 @@
  * --trusted)`: check an OMS signature and every file of the model (a
  * directory or file on disk, the blobs of a registry version, or a deployed
  * copy of one with --path); names each changed, missing and extra file;
- * exit 1 on any mismatch.
+ * exit 1 on any mismatch.  A signed dossier bundle (a tar.gz holding
+ * dossier.sig) is handed to gpai_dossier_bundle_verify, the same check as
+ * `gpai dossier verify`.
  */
 #include "cli.h"
+#include "dossier.h"
 #include "regutil.h"
 #include "sigopts.h"
 
@@ -83,6 +86,42 @@ static int report(struct cli *cli, const struct target *t, const struct gpai_ver
 		       rep->n_checked, material_name(rep->material), rep->signer,
 		       rep->compat_pae ? ", model_signing 0.2 compat signature" : "",
 		       vo->ignore_unsigned ? "; only files named by the signature were checked" : "");
+	return CLI_OK;
+}
+
+/* `gpai verify BUNDLE.tar.gz`: the dossier bundle check of dossier.h
+ * against --key or the registry's trusted keys. */
+static int verify_bundle(struct cli *cli, const char *path, const struct gpai_verify_options *vo)
+{
+	struct gpai_bundle_trust trust;
+	struct gpai_bundle_check chk;
+	struct gpai_error err;
+	int rc;
+
+	gpai_error_init(&err);
+	memset(&trust, 0, sizeof(trust));
+	trust.key_path = vo->key_path;
+	trust.key_pems = vo->key_pems;
+	trust.n_key_pems = vo->n_key_pems;
+	rc = gpai_dossier_bundle_verify(path, &trust, NULL, &chk, &err);
+	if (cli->json) {
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddBoolToObject(j, "verified", rc == GPAI_OK);
+		cJSON_AddStringToObject(j, "bundle", path);
+		cJSON_AddStringToObject(j, "kind", "dossier");
+		cJSON_AddStringToObject(j, "signer", chk.signer);
+		cJSON_AddStringToObject(j, "root_digest", chk.root_digest);
+		cJSON_AddNumberToObject(j, "checked", (double)chk.n_files);
+		if (rc)
+			cJSON_AddStringToObject(j, "error", gpai_errmsg(&err));
+		cli_print_json(j);
+	}
+	if (rc)
+		return cli_fail(&err, "verification of '%s' failed", path);
+	if (!cli->json && !cli->quiet)
+		printf("verified dossier bundle '%s': %zu files match the signature (key %s); "
+		       "model root digest %s\n", path, chk.n_files, chk.signer, chk.root_digest);
 	return CLI_OK;
 }
 
@@ -219,6 +258,14 @@ static int run(struct cli *cli, int argc, char **argv)
 			rc = cli_fail(&err, "cannot verify '%s'", path);
 			goto out;
 		}
+	} else if (gpai_dossier_is_bundle(path)) {
+		if (vo.ca_path || deploy || t.sigpath || vo.ignore_unsigned) {
+			rc = cli_usage("verify", "a dossier bundle is checked with --key PUB.pem or "
+				       "--trusted only (its signature is dossier.sig inside it)");
+			goto out;
+		}
+		rc = verify_bundle(cli, path, &vo);
+		goto out;
 	} else {
 		if (deploy) {
 			rc = cli_usage("verify", "--path goes with a registry version NAME@VER");
@@ -266,6 +313,7 @@ out:
 const struct cli_cmd cmd_verify = {
 	"verify", "check an OMS signature and every file of a model",
 	"gpai verify PATH|NAME[@VER] (--key PUB.pem | --ca CA.pem | --trusted)\n"
+	"gpai verify BUNDLE.tar.gz (--key PUB.pem | --trusted)\n"
 	"            [--signature FILE] [--path DIR] [--ignore-unsigned-files]\n"
 	"            [--ignore-paths P...] [--threads N]\n"
 	"\n"
@@ -281,6 +329,11 @@ const struct cli_cmd cmd_verify = {
 	"An argument that is not a file or directory is a registry version: its\n"
 	"newest stored signature (or --signature FILE) is checked against its blobs,\n"
 	"or with --path DIR against a deployed copy.  --trusted uses the keys and CA\n"
-	"certificates marked trusted in the registry (gpai key import/trust).\n",
+	"certificates marked trusted in the registry (gpai key import/trust).\n"
+	"\n"
+	"A signed dossier bundle (gpai dossier --out FILE.tar.gz --key K, a tar.gz\n"
+	"holding dossier.sig) is checked as `gpai dossier verify` does: dossier.sig\n"
+	"against --key or a trusted key, every file of the bundle against it, and\n"
+	"the bound model root digest against dossier.json.\n",
 	run,
 };

@@ -1,6 +1,6 @@
 /*
  * bundle.c - the signed dossier bundle (`gpai dossier --out FILE.tar.gz`)
- * and its check (`gpai dossier verify`).
+ * and its check (`gpai dossier verify`, and `gpai verify` on a bundle).
  *
  * A bundle is a flat tar.gz: the dossier in every format (dossier.json,
  * .md, .html, .cdx.json, and .pdf when Chromium rendered one), the file
@@ -257,8 +257,33 @@ static void trim(char *s)
 		s[--n] = '\0';
 }
 
-int gpai_dossier_bundle_verify(const char *path, const char *key_path, const char *model_root,
-			       struct gpai_bundle_check *out, struct gpai_error *err)
+int gpai_dossier_is_bundle(const char *path)
+{
+	struct archive *a;
+	struct archive_entry *e;
+	struct stat st;
+	int found = 0, count = 0;
+
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || !(a = archive_read_new()))
+		return 0;
+	archive_read_support_filter_gzip(a);
+	archive_read_support_format_tar(a);
+	if (archive_read_open_filename(a, path, 1 << 16) == ARCHIVE_OK) {
+		while (!found && count++ <= BUNDLE_MAX_FILES &&
+		       archive_read_next_header(a, &e) == ARCHIVE_OK) {
+			const char *name = archive_entry_pathname(e);
+
+			found = name && strcmp(name, SIG_FILE) == 0;
+			archive_read_data_skip(a);
+		}
+	}
+	archive_read_free(a);
+	return found;
+}
+
+int gpai_dossier_bundle_verify(const char *path, const struct gpai_bundle_trust *trust,
+			       const char *model_root, struct gpai_bundle_check *out,
+			       struct gpai_error *err)
 {
 	char *dir, *sig = NULL, *root = NULL, *json = NULL;
 	struct gpai_verify_options vo;
@@ -291,7 +316,9 @@ int gpai_dossier_bundle_verify(const char *path, const char *key_path, const cha
 		goto out;
 	}
 	memset(&vo, 0, sizeof(vo));
-	vo.key_path = key_path;
+	vo.key_path = trust->key_path;
+	vo.key_pems = trust->key_pems;
+	vo.n_key_pems = trust->n_key_pems;
 	/* Hash exactly the bundle's files: model.sig is content here, not a
 	 * signature to skip; only dossier.sig itself is left out. */
 	vo.hash.no_default_ignores = 1;

@@ -331,15 +331,29 @@ struct gpai_bundle_check {
 	char model[128];        /* model name in dossier.json */
 	size_t n_files;         /* files covered by the signature */
 };
+/* Whom a bundle's dossier.sig must be signed by (borrowed): the public key
+ * PEM file at key_path and/or any of key_pems[0..n_key_pems) (PEM text,
+ * e.g. the keys trusted in the registry); at least one must be given. */
+struct gpai_bundle_trust {
+	const char *key_path;
+	const char *const *key_pems;
+	size_t n_key_pems;
+};
+/* 1 when path is a readable tar.gz whose top level holds dossier.sig, the
+ * member gpai_dossier_bundle_write signs a bundle with (so `gpai verify`
+ * can tell a dossier bundle from a model file); 0 otherwise. */
+int gpai_dossier_is_bundle(const char *path);
 /* Checks the bundle at path: plain top-level entries only; dossier.sig
- * verifies with the public key at key_path and covers every other file
+ * verifies with a key of trust and covers every other file
  * unchanged (an edited, added or missing file fails); dossier.json's root
  * digest equals the bound model-root-digest; and, when model_root
- * ("sha256:<hex>") is given, that it equals the bound digest too.
+ * ("sha256:<hex>") is given, that it equals the bound digest too.  The one
+ * check behind both `gpai dossier verify` and `gpai verify BUNDLE`.
  * GPAI_OK, or GPAI_EVERIFY / GPAI_EFORMAT / GPAI_EARCHIVE with the reason
  * naming the bundle and the file. */
-int gpai_dossier_bundle_verify(const char *path, const char *key_path, const char *model_root,
-			       struct gpai_bundle_check *out, struct gpai_error *err);
+int gpai_dossier_bundle_verify(const char *path, const struct gpai_bundle_trust *trust,
+			       const char *model_root, struct gpai_bundle_check *out,
+			       struct gpai_error *err);
 
 /* ---- small helpers the renderers and tests share ---------------------- */
 
