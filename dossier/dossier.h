@@ -22,6 +22,7 @@
 #include <stddef.h>
 
 #include "common.h"
+#include "registry.h"
 
 struct cJSON;
 
@@ -88,35 +89,7 @@ const char *gpai_audience_name(enum gpai_audience a);
 
 /* ---- licences and openness -------------------------------------------- */
 
-/* Licence categories (Art. 53(2), Recital 102, GPAI Guidelines C(2025) 5045
- * s.4.2.1-4.2.2; OSI approval for OSAID / MOF). */
-enum gpai_license_cat {
-	GPAI_LIC_UNKNOWN = 0,
-	GPAI_LIC_PERMISSIVE,     /* OSI-approved permissive (Apache-2.0, MIT, BSD) */
-	GPAI_LIC_COPYLEFT,       /* OSI-approved copyleft (GPL, MPL): share-alike allowed */
-	GPAI_LIC_OPEN_DATA,      /* open data/content licences (CC-BY, CC0, CDLA) */
-	GPAI_LIC_OPEN_RAIL,      /* open with proportionate safety use restrictions */
-	GPAI_LIC_RESTRICTED,     /* custom terms with user caps, field limits, AUP changes */
-	GPAI_LIC_NONCOMMERCIAL,  /* non-commercial or research only */
-	GPAI_LIC_NO_DERIVATIVES, /* modification not allowed */
-	GPAI_LIC_PROPRIETARY,    /* no public licence */
-};
-
-struct gpai_license {
-	const char *spdx;      /* SPDX id or LicenseRef-... as recorded */
-	enum gpai_license_cat cat;
-	int osi;               /* OSI-approved (or open data licence for data/docs) */
-	int art53_2;           /* 1: meets the Art. 53(2) licence condition */
-	const char *why;       /* one sentence: why this category */
-};
-
-/* Looks an SPDX id up (case-insensitive), or evaluates an SPDX
- * expression: for "A OR B" the more open licence governs (the licensee
- * chooses), for "A AND B" the less open, for "A WITH exception" A.  NULL
- * when an id is not in the table or the expression is malformed.  The
- * returned entry is static (for an expression: the governing licence). */
-const struct gpai_license *gpai_license_find(const char *spdx);
-const char *gpai_license_cat_name(enum gpai_license_cat c);
+/* The licence table (gpai_license_find, categories) is in registry.h. */
 
 /* Model Openness Framework v1.0 components (17), in the MOF's order. */
 #define GPAI_MOF_NCOMP 17

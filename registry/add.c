@@ -29,6 +29,8 @@
 #define SHA256_LEN 32
 /* Deepest directory nesting followed in a model folder. */
 #define MAX_DEPTH 64
+/* Longest licence id looked up in the licence table (longer: unknown). */
+#define LICENSE_ID_MAX 128
 
 /* Paths OMS ignores by default at the top of a model folder
  * (model_signing 1.x: hashing ignore_paths plus the signature file). */
@@ -88,7 +90,8 @@ int gpai_registry_check_version(const char *version, struct gpai_error *err)
 int gpai_registry_check_license(const char *spdx, struct gpai_error *err)
 {
 	const char *p = spdx;
-	int depth = 0, want_id = 1, ids = 0;
+	int depth = 0, want_id = 1, ids = 0, after_with = 0;
+	char unknown[LICENSE_ID_MAX] = "";
 
 	while (*p) {
 		const char *s;
@@ -124,6 +127,7 @@ int gpai_registry_check_license(const char *spdx, struct gpai_error *err)
 			if (want_id)
 				goto bad;
 			want_id = 1;
+			after_with = n == 4;
 			continue;
 		}
 		if (!want_id)
@@ -133,11 +137,29 @@ int gpai_registry_check_license(const char *spdx, struct gpai_error *err)
 			if ((s[i] == '+' && i != n - 1) ||
 			    (s[i] == ':' && strncmp(s, "DocumentRef-", 12) != 0))
 				goto bad;
+		/* A licence id (not the exception after WITH) needs a category. */
+		if (!after_with && !unknown[0]) {
+			size_t k = n && s[n - 1] == '+' ? n - 1 : n;
+
+			if (k >= sizeof(unknown))
+				k = sizeof(unknown) - 1;
+			memcpy(unknown, s, k);
+			unknown[k] = '\0';
+			if (gpai_license_find(unknown))
+				unknown[0] = '\0';
+		}
+		after_with = 0;
 		want_id = 0;
 		ids++;
 	}
 	if (want_id || depth != 0 || ids == 0)
 		goto bad;
+	/* Syntax first, then the first id the licence table does not know. */
+	if (unknown[0])
+		return gpai_error_set(err, GPAI_EFORMAT,
+				      "unknown licence '%s' in '%s': not in gpai's licence table, so "
+				      "it has no category for Art. 53(2) and openness (known ids: "
+				      "docs/openness.md)", unknown, spdx);
 	return GPAI_OK;
 bad:
 	return gpai_error_set(err, GPAI_EFORMAT,

@@ -32,7 +32,7 @@ static const struct gpai_fact_field vocabulary[] = {
 	{ "model.modalities.output", GPAI_FACT_LIST, "text|image|audio|video", "output modalities" },
 	{ "model.access", GPAI_FACT_ENUM, "open-weight|api|restricted|none", "how the model is made available" },
 	{ "model.version_date", GPAI_FACT_DATE, NULL, "date of this version's documentation" },
-	{ "license.spdx", GPAI_FACT_STRING, NULL, "SPDX id or LicenseRef-<name>" },
+	{ "license.spdx", GPAI_FACT_STRING, NULL, "SPDX id or expression of ids in the licence table (docs/openness.md)" },
 	{ "license.url", GPAI_FACT_URL, NULL, "the licence text" },
 	{ "license.restrictions", GPAI_FACT_TEXT, NULL, "use or distribution restrictions" },
 	{ "release.date", GPAI_FACT_DATE, NULL, "first public release" },
@@ -270,6 +270,10 @@ int gpai_fact_validate(const char *field, const char *value, char **normalized,
 	if (!gpai_utf8_valid(value, n))
 		return gpai_error_set(err, GPAI_EFORMAT, "field '%s': value is not valid UTF-8",
 				      f->name);
+	/* A licence must be one the licence table can categorise. */
+	if (strcmp(f->name, "license.spdx") == 0 &&
+	    (rc = gpai_registry_check_license(value, err)))
+		return gpai_error_prefix(err, "field '%s'", f->name);
 	switch (f->type) {
 	case GPAI_FACT_STRING:
 		if (n == 0 || strchr(value, '\n'))

@@ -132,8 +132,45 @@ int gpai_registry_add(struct gpai_registry *reg, const struct gpai_add_opts *o,
  * GPAI_OK or GPAI_EFORMAT with a message naming the value. */
 int gpai_registry_check_name(const char *name, struct gpai_error *err);
 int gpai_registry_check_version(const char *version, struct gpai_error *err);
+/* check_license also needs every licence id (not the exception after WITH)
+ * in the licence table below: an unknown id, or one without a category,
+ * is GPAI_EFORMAT naming the id and docs/openness.md. */
 int gpai_registry_check_license(const char *spdx, struct gpai_error *err);
 int gpai_registry_check_relation(const char *relation, struct gpai_error *err);
+
+/* ---- licence (registry/licence.c) ------------------------------------------ */
+
+/* Licence categories (Art. 53(2), Recital 102, GPAI Guidelines C(2025) 5045
+ * s.4.2.1-4.2.2; OSI approval for OSAID / MOF). */
+enum gpai_license_cat {
+	GPAI_LIC_UNKNOWN = 0,
+	GPAI_LIC_PERMISSIVE,     /* OSI-approved permissive (Apache-2.0, MIT, BSD) */
+	GPAI_LIC_COPYLEFT,       /* OSI-approved copyleft (GPL, MPL): share-alike allowed */
+	GPAI_LIC_OPEN_DATA,      /* open data/content licences (CC-BY, CC0, CDLA) */
+	GPAI_LIC_OPEN_RAIL,      /* open with proportionate safety use restrictions */
+	GPAI_LIC_RESTRICTED,     /* custom terms with user caps, field limits, AUP changes */
+	GPAI_LIC_NONCOMMERCIAL,  /* non-commercial or research only */
+	GPAI_LIC_NO_DERIVATIVES, /* modification not allowed */
+	GPAI_LIC_PROPRIETARY,    /* no public licence */
+};
+
+struct gpai_license {
+	const char *spdx;      /* SPDX id or LicenseRef-... as recorded */
+	enum gpai_license_cat cat;
+	int osi;               /* OSI-approved (or open data licence for data/docs) */
+	int art53_2;           /* 1: meets the Art. 53(2) licence condition */
+	const char *why;       /* one sentence: why this category */
+};
+
+/* Looks an SPDX id up (case-insensitive), or evaluates an SPDX
+ * expression: for "A OR B" the more open licence governs (the licensee
+ * chooses), for "A AND B" the less open, for "A WITH exception" A.  NULL
+ * when an id is not in the table or the expression is malformed.  The
+ * returned entry is static (for an expression: the governing licence).
+ * gpai_registry_check_license and the license.spdx fact refuse what this
+ * does not find (docs/openness.md lists the table). */
+const struct gpai_license *gpai_license_find(const char *spdx);
+const char *gpai_license_cat_name(enum gpai_license_cat c);
 
 /* ---- facts ----------------------------------------------------------------- */
 

@@ -132,7 +132,11 @@ TEST(syntax_checks)
 	CHECK_ERR(GPAI_EFORMAT, gpai_registry_check_version("1@2", &err), &err, "invalid version");
 	CHECK_OK(gpai_registry_check_license("MIT", &err), &err);
 	CHECK_OK(gpai_registry_check_license("(MIT OR Apache-2.0) AND BSD-2-Clause", &err), &err);
-	CHECK_OK(gpai_registry_check_license("DocumentRef-x:LicenseRef-y", &err), &err);
+	CHECK_ERR(GPAI_EFORMAT, gpai_registry_check_license("DocumentRef-x:LicenseRef-y", &err), &err,
+		  "unknown licence 'DocumentRef-x:LicenseRef-y'");
+	CHECK_ERR(GPAI_EFORMAT, gpai_registry_check_license("Frobnicate-1.0 WITH x", &err), &err,
+		  "docs/openness.md");
+	CHECK_OK(gpai_registry_check_license("GPL-2.0+ WITH Classpath-exception-2.0", &err), &err);
 	CHECK_ERR(GPAI_EFORMAT, gpai_registry_check_license("MIT AND", &err), &err, "invalid licence");
 	CHECK_ERR(GPAI_EFORMAT, gpai_registry_check_license("MIT)", &err), &err, "invalid licence");
 	CHECK_ERR(GPAI_EFORMAT, gpai_registry_check_license("GPL+2.0", &err), &err, "invalid licence");
