@@ -373,6 +373,71 @@ done:
 
 /* ---- the fact table ------------------------------------------------------------ */
 
+/* Date fields that must not run backwards: the first must not be later
+ * than the second (AI Act Art. 3(9)-(10): a model is placed on the Union
+ * market at or after its first release; a training run ends after it
+ * starts). */
+static const struct date_order {
+	const char *earlier, *later;
+} date_orders[] = {
+	{ "release.date", "release.eu_market_date" },
+	{ "training.time.start", "training.time.end" },
+};
+
+/* The current value of field for the version, or NULL (caller frees). */
+static char *current_value(struct gpai_registry *reg, int64_t version_id,
+			   const char *field)
+{
+	sqlite3_stmt *st;
+	char *v = NULL;
+
+	if (reg_prepare(reg, "SELECT value FROM facts WHERE version_id = ? AND field = ?"
+			" ORDER BY id DESC LIMIT 1", &st, NULL))
+		return NULL;
+	sqlite3_bind_int64(st, 1, version_id);
+	sqlite3_bind_text(st, 2, field, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		v = gpai_strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Refuses a date that would put a pair of date_orders out of order.  Dates
+ * of different precision (YYYY, YYYY-MM, YYYY-MM-DD) compare on the
+ * precision they share. */
+static int check_date_order(struct gpai_registry *reg, int64_t version_id,
+			    const char *field, const char *value,
+			    struct gpai_error *err)
+{
+	for (size_t i = 0; i < sizeof(date_orders) / sizeof(date_orders[0]); i++) {
+		const struct date_order *o = &date_orders[i];
+		int is_earlier = strcmp(field, o->earlier) == 0;
+		const char *other_name = is_earlier ? o->later : o->earlier;
+		char *other;
+		size_t n;
+		int c;
+
+		if (!is_earlier && strcmp(field, o->later) != 0)
+			continue;
+		other = current_value(reg, version_id, other_name);
+		if (!other)
+			continue;
+		n = strlen(value) < strlen(other) ? strlen(value) : strlen(other);
+		c = is_earlier ? strncmp(value, other, n) : strncmp(other, value, n);
+		if (c > 0) {
+			gpai_error_set(err, GPAI_EFORMAT,
+				       "field '%s': %s would put '%s' (%s) after '%s' (%s)",
+				       field, value, o->earlier,
+				       is_earlier ? value : other, o->later,
+				       is_earlier ? other : value);
+			free(other);
+			return GPAI_EFORMAT;
+		}
+		free(other);
+	}
+	return GPAI_OK;
+}
+
 int reg_insert_fact(struct gpai_registry *reg, int64_t version_id,
 		    const char *field, const char *value, const char *source,
 		    struct gpai_error *err)
@@ -381,6 +446,9 @@ int reg_insert_fact(struct gpai_registry *reg, int64_t version_id,
 	sqlite3_stmt *st;
 	int rc;
 
+	rc = check_date_order(reg, version_id, field, value, err);
+	if (rc)
+		return rc;
 	gpai_whoami(who, sizeof(who));
 	gpai_now_iso8601(at);
 	rc = reg_prepare(reg, "INSERT INTO facts (version_id, field, value, source,"
