@@ -101,57 +101,25 @@ struct opts {
 
 static int parse(int argc, char **argv, struct opts *o)
 {
-	static const struct { const char *name; size_t off; } valued[] = {
-		{ "--flops", offsetof(struct opts, flops) },
-		{ "--low", offsetof(struct opts, low) },
-		{ "--high", offsetof(struct opts, high) },
-		{ "--stages", offsetof(struct opts, stages) },
-		{ "--base-flops", offsetof(struct opts, base) },
-		{ "--base-unknown", offsetof(struct opts, base_unknown) },
-		{ "--outputs", offsetof(struct opts, outputs) },
-		{ "--revenue", offsetof(struct opts, revenue) },
-		{ "--cost", offsetof(struct opts, cost) },
-		{ "--known", offsetof(struct opts, known) },
-		{ "--on", offsetof(struct opts, on) },
+	static const struct regutil_optspec spec[] = {
+		{ "--flops", offsetof(struct opts, flops), 0 },
+		{ "--low", offsetof(struct opts, low), 0 },
+		{ "--high", offsetof(struct opts, high), 0 },
+		{ "--stages", offsetof(struct opts, stages), 0 },
+		{ "--base-flops", offsetof(struct opts, base), 0 },
+		{ "--base-unknown", offsetof(struct opts, base_unknown), 0 },
+		{ "--outputs", offsetof(struct opts, outputs), 0 },
+		{ "--revenue", offsetof(struct opts, revenue), 0 },
+		{ "--cost", offsetof(struct opts, cost), 0 },
+		{ "--known", offsetof(struct opts, known), 0 },
+		{ "--on", offsetof(struct opts, on), 0 },
+		{ "--list", offsetof(struct opts, list), 1 },
+		{ "--record", offsetof(struct opts, record), 1 },
 	};
-	int i = 1;
 
 	memset(o, 0, sizeof(*o));
-	while (i < argc) {
-		const char *a = argv[i];
-		int matched = 0;
-
-		if (!strcmp(a, "--list")) {
-			o->list = 1;
-			i++;
-			continue;
-		}
-		if (!strcmp(a, "--record")) {
-			o->record = 1;
-			i++;
-			continue;
-		}
-		for (size_t k = 0; k < sizeof(valued) / sizeof(valued[0]); k++) {
-			const char **slot = (const char **)((char *)o + valued[k].off);
-			int r = regutil_opt("classify", argc, argv, &i, valued[k].name, slot);
-
-			if (r < 0)
-				return CLI_USAGE;
-			if (r > 0) {
-				matched = 1;
-				break;
-			}
-		}
-		if (matched)
-			continue;
-		if (a[0] == '-')
-			return cli_usage("classify", "unknown option '%s'", a);
-		if (o->ref)
-			return cli_usage("classify", "unexpected argument '%s'", a);
-		o->ref = a;
-		i++;
-	}
-	return CLI_OK;
+	return regutil_parse("classify", argc, argv, o, spec, sizeof(spec) / sizeof(spec[0]),
+			     &o->ref);
 }
 
 /* Money: a non-negative number. */

@@ -156,60 +156,28 @@ struct opts {
 
 static int parse(int argc, char **argv, struct opts *o)
 {
-	static const struct { const char *name; size_t off; } valued[] = {
-		{ "--config", offsetof(struct opts, config) },
-		{ "--model", offsetof(struct opts, model) },
-		{ "--params", offsetof(struct opts, params) },
-		{ "--active-params", offsetof(struct opts, active) },
-		{ "--tokens", offsetof(struct opts, tokens) },
-		{ "--epochs", offsetof(struct opts, epochs) },
-		{ "--context", offsetof(struct opts, context) },
-		{ "--hardware", offsetof(struct opts, hardware) },
-		{ "--count", offsetof(struct opts, count) },
-		{ "--hours", offsetof(struct opts, hours) },
-		{ "--chip-hours", offsetof(struct opts, chip_hours) },
-		{ "--precision", offsetof(struct opts, precision) },
-		{ "--utilization", offsetof(struct opts, util) },
-		{ "--stages", offsetof(struct opts, stages) },
+	static const struct regutil_optspec spec[] = {
+		{ "--config", offsetof(struct opts, config), 0 },
+		{ "--model", offsetof(struct opts, model), 0 },
+		{ "--params", offsetof(struct opts, params), 0 },
+		{ "--active-params", offsetof(struct opts, active), 0 },
+		{ "--tokens", offsetof(struct opts, tokens), 0 },
+		{ "--epochs", offsetof(struct opts, epochs), 0 },
+		{ "--context", offsetof(struct opts, context), 0 },
+		{ "--hardware", offsetof(struct opts, hardware), 0 },
+		{ "--count", offsetof(struct opts, count), 0 },
+		{ "--hours", offsetof(struct opts, hours), 0 },
+		{ "--chip-hours", offsetof(struct opts, chip_hours), 0 },
+		{ "--precision", offsetof(struct opts, precision), 0 },
+		{ "--utilization", offsetof(struct opts, util), 0 },
+		{ "--stages", offsetof(struct opts, stages), 0 },
+		{ "--detailed", offsetof(struct opts, detailed), 1 },
+		{ "--list-hardware", offsetof(struct opts, list), 1 },
 	};
-	int i = 1;
 
 	memset(o, 0, sizeof(*o));
-	while (i < argc) {
-		const char *a = argv[i];
-		int matched = 0;
-
-		if (!strcmp(a, "--detailed")) {
-			o->detailed = 1;
-			i++;
-			continue;
-		}
-		if (!strcmp(a, "--list-hardware")) {
-			o->list = 1;
-			i++;
-			continue;
-		}
-		for (size_t k = 0; k < sizeof(valued) / sizeof(valued[0]); k++) {
-			const char **slot = (const char **)((char *)o + valued[k].off);
-			int r = regutil_opt("flops", argc, argv, &i, valued[k].name, slot);
-
-			if (r < 0)
-				return CLI_USAGE;
-			if (r > 0) {
-				matched = 1;
-				break;
-			}
-		}
-		if (matched)
-			continue;
-		if (a[0] == '-')
-			return cli_usage("flops", "unknown option '%s'", a);
-		if (o->ref)
-			return cli_usage("flops", "unexpected argument '%s'", a);
-		o->ref = a;
-		i++;
-	}
-	return CLI_OK;
+	return regutil_parse("flops", argc, argv, o, spec, sizeof(spec) / sizeof(spec[0]),
+			     &o->ref);
 }
 
 /* Fills e from the flags. */

@@ -56,6 +56,44 @@ int regutil_opt(const char *cmd, int argc, char **argv, int *i,
 	return 1;
 }
 
+int regutil_parse(const char *cmd, int argc, char **argv, void *base,
+		  const struct regutil_optspec *spec, size_t n, const char **operand)
+{
+	int i = 1;
+
+	while (i < argc) {
+		const char *a = argv[i];
+		int matched = 0;
+
+		for (size_t k = 0; k < n && !matched; k++) {
+			void *slot = (char *)base + spec[k].off;
+			int r;
+
+			if (spec[k].flag) {
+				if (strcmp(a, spec[k].name) == 0) {
+					*(int *)slot = 1;
+					i++;
+					matched = 1;
+				}
+				continue;
+			}
+			r = regutil_opt(cmd, argc, argv, &i, spec[k].name, (const char **)slot);
+			if (r < 0)
+				return CLI_USAGE;
+			matched = r > 0;
+		}
+		if (matched)
+			continue;
+		if (a[0] == '-')
+			return cli_usage(cmd, "unknown option '%s'", a);
+		if (*operand)
+			return cli_usage(cmd, "unexpected argument '%s'", a);
+		*operand = a;
+		i++;
+	}
+	return CLI_OK;
+}
+
 static cJSON *str_or_null(const char *s)
 {
 	return s ? cJSON_CreateString(s) : cJSON_CreateNull();

@@ -26,6 +26,21 @@ int regutil_operands_open(const struct cli *cli, const char *cmd, int argc, char
 int regutil_opt(const char *cmd, int argc, char **argv, int *i,
 		const char *name, const char **value);
 
+/* An option of an options struct: a valued option ("--tokens N") stores a
+ * `const char *` at offset off; a flag ("--detailed") stores the int 1. */
+struct regutil_optspec {
+	const char *name;
+	size_t off;
+	int flag;
+};
+
+/* Parses argv[1..] into the struct at base by the table spec[0..n): each
+ * option through regutil_opt, and at most one operand into *operand.
+ * Returns CLI_OK, or CLI_USAGE after printing the usage error (unknown
+ * option, missing value, a second operand). */
+int regutil_parse(const char *cmd, int argc, char **argv, void *base,
+		  const struct regutil_optspec *spec, size_t n, const char **operand);
+
 /* JSON object of a version (without files and facts). */
 struct cJSON *regutil_version_json(const struct gpai_version *v);
 /* JSON object of a fact. */
