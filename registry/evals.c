@@ -135,13 +135,50 @@ fail:
 	return rc;
 }
 
+static int claim_row(struct gpai_registry *reg, sqlite3_stmt *st, void *row)
+{
+	struct gpai_eval_claim *c = row;
+
+	(void)reg;
+	c->id = sqlite3_column_int64(st, 0);
+	c->task = reg_col_str(st, 1);
+	c->params = reg_col_str(st, 2);
+	c->expected_text = reg_col_str(st, 3);
+	c->expected_value = sqlite3_column_double(st, 4);
+	c->tolerance = sqlite3_column_double(st, 5);
+	c->data_digest = reg_col_str(st, 6);
+	c->source = reg_col_str(st, 7);
+	c->recorded_by = reg_col_str(st, 8);
+	reg_col_copy(st, 9, c->recorded_at, sizeof(c->recorded_at));
+	return c->task && c->source && c->recorded_by ? GPAI_OK : GPAI_ENOMEM;
+}
+
+static int run_row(struct gpai_registry *reg, sqlite3_stmt *st, void *row)
+{
+	struct gpai_eval_run *r = row;
+
+	(void)reg;
+	r->id = sqlite3_column_int64(st, 0);
+	r->claim_id = sqlite3_column_int64(st, 1);
+	r->measured = sqlite3_column_double(st, 2);
+	r->measured_text = reg_col_str(st, 3);
+	r->passed = sqlite3_column_int(st, 4);
+	reg_col_copy(st, 5, r->root_digest, sizeof(r->root_digest));
+	r->data_digest = reg_col_str(st, 6);
+	r->engine_version = reg_col_str(st, 7);
+	r->flop = sqlite3_column_double(st, 8);
+	r->run_by = reg_col_str(st, 9);
+	reg_col_copy(st, 10, r->run_at, sizeof(r->run_at));
+	return r->run_by ? GPAI_OK : GPAI_ENOMEM;
+}
+
 int gpai_registry_eval_claims(struct gpai_registry *reg, const struct gpai_version *v,
 			      struct gpai_eval_claim **out, size_t *n, struct gpai_error *err)
 {
 	sqlite3_stmt *st;
-	struct gpai_eval_claim *a = NULL;
-	size_t cap = 0;
-	int rc, step;
+	void *rows = NULL;
+	size_t cnt = 0;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
@@ -152,47 +189,15 @@ int gpai_registry_eval_claims(struct gpai_registry *reg, const struct gpai_versi
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, v->id);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		struct gpai_eval_claim *c;
-		const unsigned char *at;
-
-		if (*n == cap) {
-			struct gpai_eval_claim *b;
-
-			cap = cap ? 2 * cap : 8;
-			b = realloc(a, cap * sizeof(*a));
-			if (!b) {
-				rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
-				goto fail;
-			}
-			a = b;
-		}
-		c = &a[(*n)++];
-		memset(c, 0, sizeof(*c));
-		c->id = sqlite3_column_int64(st, 0);
-		c->task = reg_col_str(st, 1);
-		c->params = reg_col_str(st, 2);
-		c->expected_text = reg_col_str(st, 3);
-		c->expected_value = sqlite3_column_double(st, 4);
-		c->tolerance = sqlite3_column_double(st, 5);
-		c->data_digest = reg_col_str(st, 6);
-		c->source = reg_col_str(st, 7);
-		c->recorded_by = reg_col_str(st, 8);
-		at = sqlite3_column_text(st, 9);
-		gpai_strlcpy(c->recorded_at, at ? (const char *)at : "", sizeof(c->recorded_at));
+	rc = reg_collect_rows(reg, st, sizeof(struct gpai_eval_claim), claim_row,
+			      "cannot read the claims", &rows, &cnt, err);
+	if (rc) {
+		gpai_eval_claims_free(rows, cnt);
+		return rc;
 	}
-	if (step != SQLITE_DONE) {
-		rc = reg_db_error(reg, err, "cannot read the claims");
-		goto fail;
-	}
-	sqlite3_finalize(st);
-	*out = a;
+	*out = rows;
+	*n = cnt;
 	return GPAI_OK;
-fail:
-	sqlite3_finalize(st);
-	gpai_eval_claims_free(a, *n);
-	*n = 0;
-	return rc;
 }
 
 int gpai_registry_eval_run_add(struct gpai_registry *reg, const struct gpai_eval_run *r,
@@ -236,9 +241,9 @@ int gpai_registry_eval_runs(struct gpai_registry *reg, int64_t claim_id,
 			    struct gpai_eval_run **out, size_t *n, struct gpai_error *err)
 {
 	sqlite3_stmt *st;
-	struct gpai_eval_run *a = NULL;
-	size_t cap = 0;
-	int rc, step;
+	void *rows = NULL;
+	size_t cnt = 0;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
@@ -249,47 +254,13 @@ int gpai_registry_eval_runs(struct gpai_registry *reg, int64_t claim_id,
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, claim_id);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		struct gpai_eval_run *r;
-		const unsigned char *t;
-
-		if (*n == cap) {
-			struct gpai_eval_run *b;
-
-			cap = cap ? 2 * cap : 8;
-			b = realloc(a, cap * sizeof(*a));
-			if (!b) {
-				rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
-				goto fail;
-			}
-			a = b;
-		}
-		r = &a[(*n)++];
-		memset(r, 0, sizeof(*r));
-		r->id = sqlite3_column_int64(st, 0);
-		r->claim_id = sqlite3_column_int64(st, 1);
-		r->measured = sqlite3_column_double(st, 2);
-		r->measured_text = reg_col_str(st, 3);
-		r->passed = sqlite3_column_int(st, 4);
-		t = sqlite3_column_text(st, 5);
-		gpai_strlcpy(r->root_digest, t ? (const char *)t : "", sizeof(r->root_digest));
-		r->data_digest = reg_col_str(st, 6);
-		r->engine_version = reg_col_str(st, 7);
-		r->flop = sqlite3_column_double(st, 8);
-		r->run_by = reg_col_str(st, 9);
-		t = sqlite3_column_text(st, 10);
-		gpai_strlcpy(r->run_at, t ? (const char *)t : "", sizeof(r->run_at));
+	rc = reg_collect_rows(reg, st, sizeof(struct gpai_eval_run), run_row,
+			      "cannot read the evaluation runs", &rows, &cnt, err);
+	if (rc) {
+		gpai_eval_runs_free(rows, cnt);
+		return rc;
 	}
-	if (step != SQLITE_DONE) {
-		rc = reg_db_error(reg, err, "cannot read the evaluation runs");
-		goto fail;
-	}
-	sqlite3_finalize(st);
-	*out = a;
+	*out = rows;
+	*n = cnt;
 	return GPAI_OK;
-fail:
-	sqlite3_finalize(st);
-	gpai_eval_runs_free(a, *n);
-	*n = 0;
-	return rc;
 }
