@@ -64,6 +64,19 @@ json_get() {
 	/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
+# published_greedy_text: llama2.c test_all.py's expected_stdout for
+# stories260K (greedy, 200 steps), read in place from
+# $GPAI_SHARED/notes/inference_refs.md, on stdout without a final newline.
+published_greedy_text() {
+	/usr/bin/python3 -c '
+import ast, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    if line.startswith("b\x27Once"):
+        sys.stdout.buffer.write(ast.literal_eval(line.strip()))
+        break
+' "$GPAI_SHARED/notes/inference_refs.md"
+}
+
 test_done() {
 	exit 0
 }

@@ -5,17 +5,10 @@
 . "$GPAI_TOP/tests/cli/lib.sh"
 
 S=$GPAI_SHARED/models/stories260K
-REFS=$GPAI_SHARED/notes/inference_refs.md
 
 # expected_stdout is a Python bytes literal on the line that starts "b'Once";
 # run.c prints it plus a final newline (test_all.py strips that).
-/usr/bin/python3 -c '
-import ast, sys
-for line in open(sys.argv[1], encoding="utf-8"):
-    if line.startswith("b'"'"'Once"):
-        sys.stdout.buffer.write(ast.literal_eval(line.strip()) + b"\n")
-        break
-' "$REFS" >expected
+{ published_greedy_text; echo; } >expected
 
 test_expect_success 'the reference text was found' '
 	test -s expected && grep_q "^Lily didn.t want to help her mom, so she$" expected

@@ -8,13 +8,7 @@
 S=$GPAI_SHARED/models/stories260K
 REFS=$GPAI_SHARED/notes/inference_refs.md
 
-/usr/bin/python3 -c '
-import ast, sys
-for line in open(sys.argv[1], encoding="utf-8"):
-    if line.startswith("b'"'"'Once"):
-        sys.stdout.buffer.write(ast.literal_eval(line.strip()))
-        break
-' "$REFS" >expected.txt
+published_greedy_text >expected.txt
 want=$(sed -n 's/.*Teacher-forced mean NLL of those 200 targets: \([0-9.]*\) nats.*/\1/p' "$REFS")
 
 claims() { # REF
