@@ -440,7 +440,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	enum gpai_audience aud;
 	int fmt, strict = 0, history = 0, rc = CLI_FAIL;
 	cJSON *doc = NULL;
-	char *text = NULL, *tmp_html = NULL, *written = NULL;
+	char *text = NULL, *tmp_html = NULL, *written = NULL, *abs_out = NULL;
 	size_t len, wlen = 0;
 	char sha[65] = "";
 
@@ -561,8 +561,11 @@ static int run(struct cli *cli, int argc, char **argv)
 		sha256_hex(written, wlen, sha);
 	else if (text)
 		sha256_hex(text, len, sha);
+	/* the absolute path, so gpai push finds the bundle from any directory */
+	if (out)
+		abs_out = realpath(out, NULL);
 	if (reg && gpai_dossier_history_store(reg, in->name, in->version, number, doc, fmt_s,
-					      out ? out : "-", sha, &err)) {
+					      abs_out ? abs_out : out ? out : "-", sha, &err)) {
 		rc = cli_fail(&err, "cannot keep the dossier of '%s' in the registry", ref);
 		goto cleanup;
 	}
@@ -592,6 +595,7 @@ static int run(struct cli *cli, int argc, char **argv)
 			       "%d inconsistent facts (--strict)", in->name, in->version, aud_s,
 			       gpai_dossier_missing(doc), gpai_dossier_inconsistent(doc));
 cleanup:
+	free(abs_out);
 	free(written);
 	free(tmp_html);
 	free(text);

@@ -6,6 +6,7 @@
  */
 #include "regutil.h"
 #include "oci.h"
+#include "ocidossier.h"
 #include "sigopts.h"
 
 #include <stdio.h>
@@ -23,6 +24,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	struct gpai_version v;
 	struct gpai_error err;
 	struct cli_progress prog = { cli, "pulling", 0 };
+	struct ocidossier_pull dp;
 	const char *uri = NULL;
 	int rc, verify = 0, trusted = 0;
 
@@ -30,6 +32,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	memset(&vo, 0, sizeof(vo));
 	memset(&tr, 0, sizeof(tr));
 	memset(&res, 0, sizeof(res));
+	memset(&dp, 0, sizeof(dp));
 	for (int i = 1; i < argc;) {
 		const char *a = argv[i];
 
@@ -80,6 +83,15 @@ static int run(struct cli *cli, int argc, char **argv)
 	}
 	if (verify)
 		o.verify = &vo;
+	/* the dossier bundle is checked against keys only (dossier.sig); with
+	 * --ca it is kept unverified */
+	dp.verify = verify && !vo.ca_path;
+	dp.key_path = vo.key_path;
+	dp.key_pems = vo.key_pems;
+	dp.n_key_pems = vo.n_key_pems;
+	dp.uri = uri;
+	o.dossier_hook = ocidossier_pull_hook;
+	o.dossier_ctx = &dp;
 	o.net.progress = cli_progress_cb;
 	o.net.progress_ctx = &prog;
 	rc = gpai_oci_pull(reg, uri, &o, &v, &res, &err);
@@ -100,6 +112,20 @@ static int run(struct cli *cli, int argc, char **argv)
 		cJSON_AddBoolToObject(j, "verified", res.verified);
 		if (res.verified)
 			cJSON_AddStringToObject(j, "signer", res.signer);
+		if (dp.kept) {
+			cJSON_AddStringToObject(j, "dossier", res.dossier_digest);
+			cJSON_AddStringToObject(j, "dossier_path", dp.path);
+			cJSON_AddNumberToObject(j, "dossier_number", dp.number);
+		} else {
+			cJSON_AddNullToObject(j, "dossier");
+			cJSON_AddNullToObject(j, "dossier_path");
+			cJSON_AddNullToObject(j, "dossier_number");
+		}
+		cJSON_AddBoolToObject(j, "dossier_verified", dp.verified);
+		if (res.referrers)
+			cJSON_AddStringToObject(j, "referrers", res.referrers);
+		else
+			cJSON_AddNullToObject(j, "referrers");
 		rc = cli_print_json(j);
 	} else {
 		if (!cli->quiet)
@@ -108,6 +134,11 @@ static int run(struct cli *cli, int argc, char **argv)
 			       res.verified ? "; signature verified, signer " :
 			       res.signature_found ? "; signature stored (not verified)" : "",
 			       res.verified ? res.signer : "");
+		if (!cli->quiet && dp.kept)
+			printf("dossier bundle %s kept as dossier %d of %s@%s (%s)%s%s\n",
+			       res.dossier_digest, dp.number, v.name, v.version, dp.path,
+			       dp.verified ? "; verified, signer " : "; not verified",
+			       dp.verified ? dp.signer : "");
 		rc = CLI_OK;
 	}
 	gpai_version_release(&v);
@@ -128,8 +159,10 @@ const struct cli_cmd cmd_pull = {
 	"SHA-256 while streaming (a blob whose digest differs is refused and\n"
 	"nothing is registered), and the signature referrer; then registers the\n"
 	"version (name and version from the config unless given; facts with the\n"
-	"source oci://...) and stores the signature.  With --verify the OMS\n"
-	"signature must verify against the pulled files, or nothing is registered:\n"
-	"use it as the gate before a model is served.\n",
+	"source oci://...) and stores the signature; a dossier bundle referrer is\n"
+	"kept in the registry and its dossier history.  With --verify the OMS\n"
+	"signature must verify against the pulled files, and a dossier bundle\n"
+	"must pass the check of `gpai verify BUNDLE` (--key or --trusted), or\n"
+	"nothing is registered: use it as the gate before a model is served.\n",
 	run,
 };

@@ -5,6 +5,7 @@
  */
 #include "regutil.h"
 #include "oci.h"
+#include "ocidossier.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -12,7 +13,7 @@
 #include <cJSON.h>
 
 static int report(const struct cli *cli, const char *ref, const char *uri,
-		  const struct gpai_oci_push_result *res)
+		  const struct gpai_oci_push_result *res, const struct ocidossier_bundle *dossier)
 {
 	char b[32];
 
@@ -38,13 +39,21 @@ static int report(const struct cli *cli, const char *ref, const char *uri,
 			cJSON_AddNumberToObject(e, "restarted", r->restarted);
 			cJSON_AddItemToArray(a, e);
 		}
-		if (res->signature_digest[0]) {
+		if (res->signature_digest[0])
 			cJSON_AddStringToObject(o, "signature", res->signature_digest);
-			cJSON_AddStringToObject(o, "referrers", res->referrers);
-		} else {
+		else
 			cJSON_AddNullToObject(o, "signature");
-			cJSON_AddNullToObject(o, "referrers");
+		if (res->dossier_digest[0]) {
+			cJSON_AddStringToObject(o, "dossier", res->dossier_digest);
+			cJSON_AddNumberToObject(o, "dossier_number", dossier->number);
+		} else {
+			cJSON_AddNullToObject(o, "dossier");
+			cJSON_AddNullToObject(o, "dossier_number");
 		}
+		if (res->referrers)
+			cJSON_AddStringToObject(o, "referrers", res->referrers);
+		else
+			cJSON_AddNullToObject(o, "referrers");
 		return cli_print_json(o);
 	}
 	if (!cli->quiet) {
@@ -53,6 +62,10 @@ static int report(const struct cli *cli, const char *ref, const char *uri,
 		       cli_bytes(res->bytes_uploaded, b), (unsigned long long)res->skipped);
 		if (res->signature_digest[0])
 			printf("signature %s (referrers %s)\n", res->signature_digest,
+			       strcmp(res->referrers, "api") == 0 ? "API" : "tag schema");
+		if (res->dossier_digest[0])
+			printf("dossier %d (%s) %s (referrers %s)\n", dossier->number,
+			       dossier->path, res->dossier_digest,
 			       strcmp(res->referrers, "api") == 0 ? "API" : "tag schema");
 	}
 	return CLI_OK;
@@ -65,13 +78,20 @@ static int run(struct cli *cli, int argc, char **argv)
 	struct gpai_registry *reg;
 	struct gpai_error err;
 	struct cli_progress prog = { cli, "pushing", 0 };
+	struct ocidossier_bundle dossier;
 	const char *ref = NULL, *uri = NULL, *chunk = NULL;
-	int rc;
+	int rc, no_dossier = 0, found = 0;
 
 	memset(&o, 0, sizeof(o));
+	memset(&dossier, 0, sizeof(dossier));
 	for (int i = 1; i < argc;) {
 		if (strcmp(argv[i], "--insecure-http") == 0) {
 			o.insecure_http = 1;
+			i++;
+			continue;
+		}
+		if (strcmp(argv[i], "--no-dossier") == 0) {
+			no_dossier = 1;
 			i++;
 			continue;
 		}
@@ -97,6 +117,16 @@ static int run(struct cli *cli, int argc, char **argv)
 	if (regutil_open(cli, &reg))
 		return CLI_FAIL;
 	gpai_error_init(&err);
+	if (!no_dossier && ocidossier_latest(reg, ref, &dossier, &found, &err)) {
+		gpai_registry_close(reg);
+		return cli_fail(&err, "cannot push '%s' to '%s'", ref, uri);
+	}
+	if (found) {
+		o.dossier = dossier.data;
+		o.dossier_len = dossier.len;
+		o.dossier_created = dossier.generated_at;
+		o.dossier_audience = dossier.audience;
+	}
 	o.progress = cli_progress_cb;
 	o.progress_ctx = &prog;
 	rc = gpai_oci_push(reg, ref, uri, &o, &res, &err);
@@ -104,22 +134,26 @@ static int run(struct cli *cli, int argc, char **argv)
 	gpai_registry_close(reg);
 	if (rc) {
 		gpai_oci_push_result_release(&res);
+		ocidossier_bundle_release(&dossier);
 		return cli_fail(&err, "cannot push '%s' to '%s'", ref, uri);
 	}
-	rc = report(cli, ref, uri, &res);
+	rc = report(cli, ref, uri, &res, &dossier);
 	gpai_oci_push_result_release(&res);
+	ocidossier_bundle_release(&dossier);
 	return rc;
 }
 
 const struct cli_cmd cmd_push = {
-	"push", "push a version to an OCI registry (ModelPack artifact, signature referrer)",
+	"push", "push a version to an OCI registry (ModelPack artifact, signature and dossier referrers)",
 	"gpai push NAME[@VER] oci://HOST[:PORT]/REPO:TAG [--insecure-http]\n"
-	"          [--chunk-size BYTES]\n"
+	"          [--chunk-size BYTES] [--no-dossier]\n"
 	"\n"
 	"Uploads the version's files as the layers of a CNCF ModelPack artifact\n"
 	"(blobs addressed by the SHA-256 the registry holds; blobs the registry\n"
 	"already has are skipped), its ModelPack config and the manifest under TAG;\n"
-	"then the newest stored signature as an OCI referrer of the manifest.\n"
+	"then the newest stored signature and the newest dossier bundle (gpai\n"
+	"dossier --out FILE.tar.gz, unless --no-dossier) as OCI referrers of the\n"
+	"manifest.\n"
 	"Blobs larger than the chunk size (default 64 MiB) go up in PATCH chunks\n"
 	"and a broken chunk resumes from the offset the registry reports.\n"
 	"Credentials come from ~/.docker/config.json (Basic or Bearer token).\n"

@@ -249,6 +249,64 @@ out:
 	return rc;
 }
 
+int gpai_dossier_bundle_read(const char *path, const char *name, char **data, size_t *len,
+			     struct gpai_error *err)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	int rc = GPAI_OK, r, count = 0;
+
+	*data = NULL;
+	*len = 0;
+	if (!a)
+		return gpai_error_set(err, GPAI_ENOMEM, "out of memory reading '%s'", path);
+	archive_read_support_filter_gzip(a);
+	archive_read_support_format_tar(a);
+	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK) {
+		rc = gpai_error_set(err, GPAI_EARCHIVE, "cannot read bundle '%s': %s", path,
+				    archive_error_string(a));
+		goto out;
+	}
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK &&
+	       count++ <= BUNDLE_MAX_FILES) {
+		const char *n = archive_entry_pathname(e);
+		la_int64_t size = archive_entry_size(e);
+
+		if (!n || strcmp(n, name) != 0 || archive_entry_filetype(e) != AE_IFREG) {
+			archive_read_data_skip(a);
+			continue;
+		}
+		if (size < 0 || (uint64_t)size > BUNDLE_FILE_MAX) {
+			rc = gpai_error_set(err, GPAI_EFORMAT, "bundle '%s': entry '%s' is too large",
+					    path, name);
+			goto out;
+		}
+		if (!(*data = malloc((size_t)size + 1))) {
+			rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory reading '%s'", path);
+			goto out;
+		}
+		if (size && archive_read_data(a, *data, (size_t)size) != size) {
+			rc = gpai_error_set(err, GPAI_EFORMAT, "bundle '%s': entry '%s' is truncated or "
+					    "damaged: %s", path, name, archive_error_string(a));
+			goto out;
+		}
+		(*data)[size] = '\0';
+		*len = (size_t)size;
+		goto out;
+	}
+	rc = r == ARCHIVE_OK || r == ARCHIVE_EOF
+		? gpai_error_set(err, GPAI_ENOTFOUND, "bundle '%s' has no '%s'", path, name)
+		: gpai_error_set(err, GPAI_EFORMAT, "bundle '%s' is damaged: %s", path,
+				 archive_error_string(a));
+out:
+	if (rc) {
+		free(*data);
+		*data = NULL;
+	}
+	archive_read_free(a);
+	return rc;
+}
+
 static void trim(char *s)
 {
 	size_t n = strlen(s);

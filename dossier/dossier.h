@@ -316,6 +316,12 @@ struct gpai_bundle_trust {
  * member gpai_dossier_bundle_write signs a bundle with (so `gpai verify`
  * can tell a dossier bundle from a model file); 0 otherwise. */
 int gpai_dossier_is_bundle(const char *path);
+/* Reads top-level member name (e.g. "dossier.json") of the bundle at path
+ * into *data (NUL-terminated, caller frees), *len.  GPAI_ENOTFOUND when the
+ * bundle has no such member, GPAI_EARCHIVE/GPAI_EFORMAT naming the bundle
+ * when it is not a readable tar.gz or the member is too large. */
+int gpai_dossier_bundle_read(const char *path, const char *name, char **data, size_t *len,
+			     struct gpai_error *err);
 /* Checks the bundle at path: plain top-level entries only; dossier.sig
  * verifies with a key of trust and covers every other file
  * unchanged (an edited, added or missing file fails); dossier.json's root

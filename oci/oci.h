@@ -9,8 +9,10 @@
  * annotated with org.cncf.model.filepath; blobs are addressed by the
  * SHA-256 the gpai registry already holds.  The newest stored signature goes
  * up as a manifest whose subject is the model manifest (artifactType
- * application/vnd.dev.sigstore.bundle.v0.3+json), found through the
- * referrers API or the referrers tag schema (tag sha256-<hex>).
+ * application/vnd.dev.sigstore.bundle.v0.3+json), and so does a signed
+ * dossier bundle the caller hands over (GPAI_OCI_DOSSIER_TYPE); both are
+ * found through the referrers API or the referrers tag schema (tag
+ * sha256-<hex>).
  *
  * Invariants: a pull registers nothing unless every blob's streamed
  * SHA-256 equals its descriptor (and, with verification, unless the OMS
@@ -39,6 +41,9 @@
 #define GPAI_MODELPACK_ARTIFACT "application/vnd.cncf.model.manifest.v1+json"
 #define GPAI_MODELPACK_CONFIG "application/vnd.cncf.model.config.v1+json"
 #define GPAI_MODELPACK_FILEPATH "org.cncf.model.filepath"
+/* The signed dossier bundle (gpai dossier --out FILE.tar.gz) as a referrer
+ * of the model manifest: its artifactType and layer media type. */
+#define GPAI_OCI_DOSSIER_TYPE "application/vnd.gpai.dossier.bundle.v1+tar+gzip"
 
 /* Default size of one PATCH of a chunked upload; blobs up to this size go
  * up in one PUT. */
@@ -66,6 +71,13 @@ struct gpai_oci_options {
 	uint64_t chunk_size;     /* 0: GPAI_OCI_DEFAULT_CHUNK */
 	gpai_progress_fn progress; /* bytes moved / total; may be NULL */
 	void *progress_ctx;
+	/* Push only: a dossier bundle (borrowed) to push as a referrer of the
+	 * model manifest, with the time it was generated and its audience
+	 * (annotations); NULL: none. */
+	const char *dossier;
+	size_t dossier_len;
+	const char *dossier_created;
+	const char *dossier_audience;
 };
 
 /* What happened to one blob of a push. */
@@ -87,13 +99,15 @@ struct gpai_oci_push_result {
 	size_t n_blobs;
 	uint64_t uploaded, skipped, bytes_uploaded;
 	char signature_digest[72]; /* "" when the version is unsigned */
-	const char *referrers;     /* "api", "tag" or NULL (no signature) */
+	char dossier_digest[72];   /* referrer manifest of the dossier, or "" */
+	const char *referrers;     /* "api", "tag" or NULL (no referrer pushed) */
 };
 void gpai_oci_push_result_release(struct gpai_oci_push_result *r);
 
 /* Pushes registry version ref (NAME[@VER|@ALIAS], with files) to uri
- * (needs a tag): blobs, config, manifest, then the newest signature as a
- * referrer.  Returns GPAI_OK, GPAI_ENOTFOUND (ref, files), GPAI_EFORMAT
+ * (needs a tag): blobs, config, manifest, then the newest signature and
+ * o->dossier (when set) as referrers.  Returns GPAI_OK, GPAI_ENOTFOUND
+ * (ref, files), GPAI_EFORMAT
  * (uri), GPAI_EMISUSE (--insecure-http to a non-loopback host), GPAI_EIO
  * (network or registry refusal; the message names the registry, the
  * request and the registry's error). */
@@ -107,6 +121,15 @@ struct gpai_oci_pull_options {
 	const char *name;        /* NULL: the config's descriptor.name */
 	const char *version;     /* NULL: descriptor.version, else the next integer */
 	const struct gpai_verify_options *verify; /* NULL: no signature check */
+	/* Called with the newest dossier bundle referrer (its bytes already
+	 * checked against both digests) after the version is registered and
+	 * its signature stored: checks and keeps the bundle (the dossier
+	 * module sits beside oci/, so the caller supplies this).  A non-zero
+	 * return (a GPAI_E* code, message in err) fails the pull and the
+	 * version is removed again.  NULL: the bundle is not fetched. */
+	int (*dossier_hook)(void *ctx, struct gpai_registry *reg, const struct gpai_version *v,
+			    const char *bundle, size_t len, struct gpai_error *err);
+	void *dossier_ctx;
 };
 
 /* Result of gpai_oci_pull.  _release frees it. */
@@ -115,6 +138,8 @@ struct gpai_oci_pull_result {
 	char *artifact;          /* "modelpack", "cnai" or "kitops" */
 	uint64_t n_layers, bytes;
 	int signature_found;     /* a signature referrer was there */
+	char dossier_digest[72]; /* the dossier referrer's manifest, or "" */
+	const char *referrers;   /* "api", "tag" or NULL: where referrers were listed */
 	int verified;            /* it verified (only with verify options) */
 	char signer[256];
 };

@@ -4,9 +4,10 @@
  * Order: manifest (its SHA-256 checked against the digest asked for or the
  * registry's Docker-Content-Digest), config, every layer streamed into a
  * staging folder (REGISTRY/pull-XXXXXX, removed at the end) while hashed,
- * then the signature referrer (referrers API, else the tag schema), the
- * optional signature check against the staged files, and only then
- * gpai_registry_add and the stored signature.
+ * then the signature and dossier referrers (referrers API, else the tag
+ * schema), the optional signature check against the staged files, and only
+ * then gpai_registry_add, the stored signature and the caller's dossier
+ * hook (whose failure removes the version again).
  *
  * Invariants: nothing is registered unless every digest matched and, with
  * verification, the signature verified; a layer whose path would leave the
@@ -33,6 +34,8 @@
 #define SIG_ARTIFACT GPAI_BUNDLE_MEDIA_TYPE
 /* Accept header of manifest requests. */
 #define ACCEPT_MANIFEST "Accept: " GPAI_OCI_MANIFEST_TYPE ", " GPAI_OCI_INDEX_TYPE
+/* Largest referrer layer (signature, dossier bundle) read into memory. */
+#define REFERRER_MAX (256u << 20)
 /* Most layers one artifact may have. */
 #define LAYERS_MAX 100000
 
@@ -48,8 +51,9 @@ void gpai_oci_pull_result_release(struct gpai_oci_pull_result *r)
  * set) or the registry's Docker-Content-Digest; the digest is written to
  * got[72].  *status receives the HTTP status (404 is returned as
  * GPAI_ENOTFOUND). */
-static int fetch_doc(struct oci_conn *c, const char *kind, const char *ref, const char *want,
-		     struct gpai_buf *out, char got[72], struct gpai_error *err)
+static int fetch_doc_max(struct oci_conn *c, const char *kind, const char *ref,
+			 const char *want, size_t max, struct gpai_buf *out, char got[72],
+			 struct gpai_error *err)
 {
 	static const char *const accept[] = { ACCEPT_MANIFEST, NULL };
 	char path[512];
@@ -60,7 +64,7 @@ static int fetch_doc(struct oci_conn *c, const char *kind, const char *ref, cons
 	snprintf(path, sizeof(path), "/v2/%s/%s/%s", c->repo, kind, ref);
 	memset(&sink, 0, sizeof(sink));
 	sink.mem = out;
-	sink.max = OCI_DOC_MAX;
+	sink.max = max;
 	out->len = 0;
 	if ((rc = oci_request(c, "GET", path, accept, NULL, &sink, &r, err)))
 		goto out;
@@ -84,6 +88,12 @@ static int fetch_doc(struct oci_conn *c, const char *kind, const char *ref, cons
 out:
 	oci_resp_release(&r);
 	return rc;
+}
+
+static int fetch_doc(struct oci_conn *c, const char *kind, const char *ref, const char *want,
+		     struct gpai_buf *out, char got[72], struct gpai_error *err)
+{
+	return fetch_doc_max(c, kind, ref, want, OCI_DOC_MAX, out, got, err);
 }
 
 /* Streams blob digest (size bytes) into a new file at path, hashing. */
@@ -180,11 +190,12 @@ static int raw_layer(const char *mt)
 	return n > 4 && strcmp(mt + n - 4, ".raw") == 0;
 }
 
-/* The signature manifests listed for subject: the referrers API, else the
- * referrers tag schema.  Returns the newest bundle's manifest digest in
- * sig[72] ("" when there is none). */
-static int find_signature(struct oci_conn *c, const char *subject, char sig[72],
-			  struct gpai_error *err)
+/* The referrers of subject: the referrers API, else the referrers tag
+ * schema.  The newest (last listed) manifest of the signature artifact
+ * type goes to sig[72], of the dossier artifact type to dossier[72] (""
+ * when there is none); *how receives "api", "tag" or NULL (no listing). */
+static int find_referrers(struct oci_conn *c, const char *subject, char sig[72],
+			  char dossier[72], const char **how, struct gpai_error *err)
 {
 	static const char *const accept[] = { "Accept: " GPAI_OCI_INDEX_TYPE, NULL };
 	char path[600];
@@ -194,7 +205,8 @@ static int find_signature(struct oci_conn *c, const char *subject, char sig[72],
 	cJSON *idx = NULL, *m;
 	int rc;
 
-	sig[0] = '\0';
+	sig[0] = dossier[0] = '\0';
+	*how = NULL;
 	gpai_buf_init(&body);
 	memset(&sink, 0, sizeof(sink));
 	sink.mem = &body;
@@ -202,9 +214,11 @@ static int find_signature(struct oci_conn *c, const char *subject, char sig[72],
 	snprintf(path, sizeof(path), "/v2/%s/referrers/%s", c->repo, subject);
 	if ((rc = oci_request(c, "GET", path, accept, NULL, &sink, &r, err)))
 		goto out;
+	*how = "api";
 	if (r.status != 200) {
 		oci_resp_release(&r);
 		body.len = 0;
+		*how = NULL;
 		snprintf(path, sizeof(path), "/v2/%s/manifests/sha256-%s", c->repo, subject + 7);
 		if ((rc = oci_request(c, "GET", path, accept, NULL, &sink, &r, err)))
 			goto out;
@@ -214,6 +228,7 @@ static int find_signature(struct oci_conn *c, const char *subject, char sig[72],
 			rc = oci_status_error(c, "GET", path, &r, err);
 			goto out;
 		}
+		*how = "tag";
 	}
 	if (!(idx = cJSON_ParseWithLength(body.data ? body.data : "", body.len))) {
 		rc = gpai_error_set(err, GPAI_EFORMAT, "registry '%s': referrers of %s: not JSON",
@@ -223,13 +238,75 @@ static int find_signature(struct oci_conn *c, const char *subject, char sig[72],
 	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(idx, "manifests")) {
 		const char *at = gpai_json_str(m, "artifactType"), *dg = gpai_json_str(m, "digest");
 
-		if (at && dg && strcmp(at, SIG_ARTIFACT) == 0 && oci_digest_valid(dg))
-			gpai_strlcpy(sig, dg, 72); /* the last listed is the newest */
+		if (!at || !dg || !oci_digest_valid(dg))
+			continue;
+		/* the last listed is the newest */
+		if (strcmp(at, SIG_ARTIFACT) == 0)
+			gpai_strlcpy(sig, dg, 72);
+		else if (strcmp(at, GPAI_OCI_DOSSIER_TYPE) == 0)
+			gpai_strlcpy(dossier, dg, 72);
 	}
 out:
 	cJSON_Delete(idx);
 	oci_resp_release(&r);
 	gpai_buf_release(&body);
+	return rc;
+}
+
+/* Fetches referrer manifest refdig (checking its digest) of artifact type
+ * atype, checks that its subject is the model manifest, and fetches its
+ * first layer (checking its digest) into *blob, *len.  *man receives the
+ * parsed manifest (cJSON_Delete). */
+static int fetch_referrer(struct oci_conn *c, const char *refdig, const char *subject,
+			  const char *atype, const char *what, cJSON **man, char **blob,
+			  size_t *len, struct gpai_error *err)
+{
+	struct gpai_buf doc, data;
+	char got[72];
+	cJSON *m = NULL, *l0;
+	const char *dg, *s;
+	int rc;
+
+	gpai_buf_init(&doc);
+	gpai_buf_init(&data);
+	*man = NULL;
+	if ((rc = fetch_doc(c, "manifests", refdig, refdig, &doc, got, err)))
+		goto out;
+	if (!(m = cJSON_ParseWithLength(doc.data, doc.len))) {
+		rc = gpai_error_set(err, GPAI_EFORMAT, "%s manifest %s is not JSON", what, refdig);
+		goto out;
+	}
+	s = gpai_json_str(cJSON_GetObjectItemCaseSensitive(m, "subject"), "digest");
+	if (!s || strcmp(s, subject) != 0) {
+		rc = gpai_error_set(err, GPAI_EFORMAT, "%s manifest %s refers to %s, not to %s",
+				    what, refdig, s ? s : "nothing", subject);
+		goto out;
+	}
+	s = gpai_json_str(m, "artifactType");
+	if (!s || strcmp(s, atype) != 0) {
+		rc = gpai_error_set(err, GPAI_EFORMAT, "%s manifest %s has artifactType %s, not %s",
+				    what, refdig, s ? s : "none", atype);
+		goto out;
+	}
+	l0 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(m, "layers"), 0);
+	dg = gpai_json_str(l0, "digest");
+	if (!dg || !oci_digest_valid(dg)) {
+		rc = gpai_error_set(err, GPAI_EFORMAT, "%s manifest %s has no layer", what, refdig);
+		goto out;
+	}
+	if ((rc = fetch_doc_max(c, "blobs", dg, dg, REFERRER_MAX, &data, got, err)))
+		goto out;
+	*len = data.len;
+	if (!(*blob = gpai_buf_detach(&data))) {
+		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		goto out;
+	}
+	*man = m;
+	m = NULL;
+out:
+	cJSON_Delete(m);
+	gpai_buf_release(&doc);
+	gpai_buf_release(&data);
 	return rc;
 }
 
@@ -239,35 +316,14 @@ static int fetch_signature(struct oci_conn *c, const char *sigdig, const char *s
 			   char **bundle, char method[32], char signer[256],
 			   struct gpai_error *err)
 {
-	struct gpai_buf doc, blob;
-	char got[72];
-	cJSON *m = NULL, *l0;
-	const char *dg, *s;
+	cJSON *m = NULL;
+	const char *s;
+	size_t len = 0;
 	int rc;
 
-	gpai_buf_init(&doc);
-	gpai_buf_init(&blob);
-	if ((rc = fetch_doc(c, "manifests", sigdig, sigdig, &doc, got, err)))
-		goto out;
-	if (!(m = cJSON_ParseWithLength(doc.data, doc.len))) {
-		rc = gpai_error_set(err, GPAI_EFORMAT, "signature manifest %s is not JSON", sigdig);
-		goto out;
-	}
-	s = gpai_json_str(cJSON_GetObjectItemCaseSensitive(m, "subject"), "digest");
-	if (!s || strcmp(s, subject) != 0) {
-		rc = gpai_error_set(err, GPAI_EFORMAT, "signature manifest %s refers to %s, not "
-				    "to %s", sigdig, s ? s : "nothing", subject);
-		goto out;
-	}
-	l0 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(m, "layers"), 0);
-	dg = gpai_json_str(l0, "digest");
-	if (!dg || !oci_digest_valid(dg)) {
-		rc = gpai_error_set(err, GPAI_EFORMAT, "signature manifest %s has no bundle layer",
-				    sigdig);
-		goto out;
-	}
-	if ((rc = fetch_doc(c, "blobs", dg, dg, &blob, got, err)))
-		goto out;
+	if ((rc = fetch_referrer(c, sigdig, subject, SIG_ARTIFACT, "signature", &m, bundle, &len,
+				 err)))
+		return rc;
 	s = gpai_json_str(cJSON_GetObjectItemCaseSensitive(m, "annotations"),
 			  "dev.gpai.signature.method");
 	gpai_strlcpy(method, s && (strcmp(s, "key") == 0 || strcmp(s, "certificate") == 0)
@@ -275,14 +331,8 @@ static int fetch_signature(struct oci_conn *c, const char *sigdig, const char *s
 	s = gpai_json_str(cJSON_GetObjectItemCaseSensitive(m, "annotations"),
 			  "dev.gpai.signature.signer");
 	gpai_strlcpy(signer, s ? s : "(not checked at pull)", 256);
-	*bundle = gpai_buf_detach(&blob);
-	if (!*bundle)
-		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
-out:
 	cJSON_Delete(m);
-	gpai_buf_release(&doc);
-	gpai_buf_release(&blob);
-	return rc;
+	return GPAI_OK;
 }
 
 /* Writes the fact file for gpai_registry_add: the dev.gpai.facts
@@ -369,6 +419,8 @@ int gpai_oci_pull(struct gpai_registry *reg, const char *uri,
 	cJSON *man = NULL, *cfg = NULL, *layers, *l, *ann, *desc;
 	char got[72], sigdig[72], method[32] = "key", signer[256] = "";
 	char *stage = NULL, *modeldir = NULL, *factsp = NULL, *src = NULL, *bundle = NULL;
+	char *dossier = NULL;
+	size_t dossier_len = 0;
 	const char *at, *ct, *name, *version, *license = NULL, *lic0 = NULL, *cdig;
 	size_t nl = 0, nf = 0;
 	int rc, have_ref = 0, have_conn = 0, single = 0, added = 0;
@@ -493,14 +545,25 @@ int gpai_oci_pull(struct gpai_registry *reg, const char *uri,
 		if (o->net.progress)
 			o->net.progress(o->net.progress_ctx, res->bytes, 0);
 	}
-	/* the signature */
-	if ((rc = find_signature(&c, res->manifest_digest, sigdig, err)))
+	/* the referrers: signature and dossier bundle */
+	if ((rc = find_referrers(&c, res->manifest_digest, sigdig, res->dossier_digest,
+				 &res->referrers, err)))
 		goto out;
 	if (sigdig[0]) {
 		if ((rc = fetch_signature(&c, sigdig, res->manifest_digest, &bundle, method,
 					  signer, err)))
 			goto out;
 		res->signature_found = 1;
+	}
+	if (res->dossier_digest[0] && o->dossier_hook) {
+		cJSON *dm = NULL;
+
+		rc = fetch_referrer(&c, res->dossier_digest, res->manifest_digest,
+				    GPAI_OCI_DOSSIER_TYPE, "dossier", &dm, &dossier, &dossier_len,
+				    err);
+		cJSON_Delete(dm);
+		if (rc)
+			goto out;
 	}
 	desc = cJSON_GetObjectItemCaseSensitive(cfg, "descriptor");
 	ann = cJSON_GetObjectItemCaseSensitive(man, "annotations");
@@ -569,6 +632,14 @@ int gpai_oci_pull(struct gpai_registry *reg, const char *uri,
 		gpai_registry_rm(reg, ref, NULL);
 		goto out;
 	}
+	if (dossier && (rc = o->dossier_hook(o->dossier_ctx, reg, &v, dossier, dossier_len,
+					     err))) {
+		char ref[GPAI_REG_NAME_MAX + GPAI_REG_VERSION_MAX + 2];
+
+		snprintf(ref, sizeof(ref), "%s@%s", v.name, v.version);
+		gpai_registry_rm(reg, ref, NULL);
+		goto out;
+	}
 	if (out) {
 		*out = v;
 		added = 0;
@@ -586,6 +657,7 @@ out:
 	free(factsp);
 	free(src);
 	free(bundle);
+	free(dossier);
 	cJSON_Delete(man);
 	cJSON_Delete(cfg);
 	gpai_buf_release(&mdoc);

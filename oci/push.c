@@ -3,8 +3,9 @@
  *
  * Order: every file blob (HEAD; when absent, one POST+PUT up to the chunk
  * size, else POST, PATCH chunks, PUT), the config blob, the manifest under
- * the tag; then the newest signature as a referrer manifest (empty config,
- * one layer holding the Sigstore bundle, subject = the model manifest),
+ * the tag; then the newest signature and the dossier bundle given as
+ * referrer manifests (empty config, one layer holding the Sigstore bundle
+ * or the tar.gz, subject = the model manifest),
  * listed through the referrers API when the registry has one and in the
  * referrers tag schema's index (tag sha256-<hex>) otherwise.
  *
@@ -518,10 +519,11 @@ static cJSON *descriptor(const char *mtype, const char *digest, uint64_t size)
 	return d;
 }
 
-/* Lists the signature manifest in the referrers tag schema's index (tag
- * sha256-<hex> of the subject), keeping what is there. */
-static int referrers_tag(struct oci_conn *c, const char *subject, const char *sig_digest,
-			 uint64_t sig_size, struct gpai_error *err)
+/* Lists referrer manifest ref_digest (of artifact type atype) in the
+ * referrers tag schema's index (tag sha256-<hex> of the subject), keeping
+ * what is there. */
+static int referrers_tag(struct oci_conn *c, const char *subject, const char *ref_digest,
+			 uint64_t ref_size, const char *atype, struct gpai_error *err)
 {
 	static const char *const accept[] = { "Accept: " GPAI_OCI_INDEX_TYPE, NULL };
 	char path[512], tag[80];
@@ -560,11 +562,11 @@ static int referrers_tag(struct oci_conn *c, const char *subject, const char *si
 	cJSON_ArrayForEach(m, ms) {
 		const char *dg = gpai_json_str(m, "digest");
 
-		if (dg && strcmp(dg, sig_digest) == 0)
+		if (dg && strcmp(dg, ref_digest) == 0)
 			goto out; /* already listed */
 	}
-	d = descriptor(GPAI_OCI_MANIFEST_TYPE, sig_digest, sig_size);
-	cJSON_AddStringToObject(d, "artifactType", SIG_ARTIFACT);
+	d = descriptor(GPAI_OCI_MANIFEST_TYPE, ref_digest, ref_size);
+	cJSON_AddStringToObject(d, "artifactType", atype);
 	cJSON_AddItemToArray(ms, d);
 	if (!(text = cJSON_PrintUnformatted(idx))) {
 		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
@@ -579,67 +581,107 @@ out:
 	return rc;
 }
 
-/* Pushes the bundle as a referrer of the model manifest. */
-static int push_signature(struct oci_conn *c, const struct gpai_signature *sig,
-			  const char *subject, uint64_t subject_size,
-			  const struct gpai_oci_options *o, struct gpai_oci_push_result *res,
-			  struct gpai_error *err)
+/* Pushes data (one layer of media type atype, the artifact type too) as a
+ * referrer of the model manifest subject: the layer blob, the empty
+ * config, the manifest by digest (into digest[72]) with annotations ann
+ * (taken over), then its listing: nothing more when the registry keeps the
+ * referrers itself (an OCI-Subject header on the PUT, or a referrers API
+ * answering 200), else the referrers tag schema.  res->referrers says
+ * which. */
+static int push_referrer(struct oci_conn *c, const char *atype, const char *what,
+			 const char *data, size_t len, cJSON *ann, const char *subject,
+			 uint64_t subject_size, const struct gpai_oci_options *o,
+			 struct gpai_oci_push_result *res, char digest[72], struct gpai_error *err)
 {
 	char bdig[72], edig[72], path[512];
-	cJSON *m = cJSON_CreateObject(), *layers, *ann, *l;
+	cJSON *m = cJSON_CreateObject(), *layers;
 	struct oci_resp r;
 	char *text = NULL;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
-	if (!m)
+	if (!m) {
+		cJSON_Delete(ann);
 		return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
-	if ((rc = push_mem_blob(c, "(signature)", sig->bundle, strlen(sig->bundle), bdig, o, res,
-				err)))
+	}
+	if ((rc = push_mem_blob(c, what, data, len, bdig, o, res, err)))
 		goto out;
 	if ((rc = push_mem_blob(c, "(empty config)", EMPTY_JSON, strlen(EMPTY_JSON), edig, o,
 				res, err)))
 		goto out;
 	cJSON_AddNumberToObject(m, "schemaVersion", 2);
 	cJSON_AddStringToObject(m, "mediaType", GPAI_OCI_MANIFEST_TYPE);
-	cJSON_AddStringToObject(m, "artifactType", SIG_ARTIFACT);
+	cJSON_AddStringToObject(m, "artifactType", atype);
 	cJSON_AddItemToObject(m, "config", descriptor(GPAI_OCI_EMPTY_TYPE, EMPTY_DIGEST,
 						      strlen(EMPTY_JSON)));
 	layers = cJSON_AddArrayToObject(m, "layers");
-	l = descriptor(SIG_ARTIFACT, bdig, strlen(sig->bundle));
-	cJSON_AddItemToArray(layers, l);
+	cJSON_AddItemToArray(layers, descriptor(atype, bdig, len));
 	cJSON_AddItemToObject(m, "subject", descriptor(GPAI_OCI_MANIFEST_TYPE, subject,
 						       subject_size));
-	ann = cJSON_AddObjectToObject(m, "annotations");
-	cJSON_AddStringToObject(ann, "org.opencontainers.image.created", sig->signed_at);
-	cJSON_AddStringToObject(ann, "dev.gpai.signature.method", sig->method);
-	cJSON_AddStringToObject(ann, "dev.gpai.signature.signer", sig->signer);
+	cJSON_AddItemToObject(m, "annotations", ann);
+	ann = NULL;
 	if (!(text = cJSON_PrintUnformatted(m))) {
 		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
 		goto out;
 	}
-	oci_sha256_digest(text, strlen(text), res->signature_digest);
-	if ((rc = put_manifest(c, res->signature_digest, GPAI_OCI_MANIFEST_TYPE, text, &r, err)))
+	oci_sha256_digest(text, strlen(text), digest);
+	if ((rc = put_manifest(c, digest, GPAI_OCI_MANIFEST_TYPE, text, &r, err)))
 		goto out;
 	if (r.oci_subject) {
 		res->referrers = "api";
 		goto out;
 	}
 	oci_resp_release(&r);
-	snprintf(path, sizeof(path), "/v2/%s/referrers/%s", c->repo, subject);
-	if ((rc = oci_request(c, "GET", path, NULL, NULL, NULL, &r, err)))
-		goto out;
-	if (r.status == 200) {
-		res->referrers = "api";
-		goto out;
+	if (!res->referrers) {
+		snprintf(path, sizeof(path), "/v2/%s/referrers/%s", c->repo, subject);
+		if ((rc = oci_request(c, "GET", path, NULL, NULL, NULL, &r, err)))
+			goto out;
+		res->referrers = r.status == 200 ? "api" : "tag";
 	}
-	res->referrers = "tag";
-	rc = referrers_tag(c, subject, res->signature_digest, strlen(text), err);
+	if (strcmp(res->referrers, "tag") == 0)
+		rc = referrers_tag(c, subject, digest, strlen(text), atype, err);
 out:
 	oci_resp_release(&r);
+	cJSON_Delete(ann);
 	cJSON_Delete(m);
 	free(text);
 	return rc;
+}
+
+/* Pushes the newest signature bundle as a referrer of the model manifest. */
+static int push_signature(struct oci_conn *c, const struct gpai_signature *sig,
+			  const char *subject, uint64_t subject_size,
+			  const struct gpai_oci_options *o, struct gpai_oci_push_result *res,
+			  struct gpai_error *err)
+{
+	cJSON *ann = cJSON_CreateObject();
+
+	if (!ann)
+		return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+	cJSON_AddStringToObject(ann, "org.opencontainers.image.created", sig->signed_at);
+	cJSON_AddStringToObject(ann, "dev.gpai.signature.method", sig->method);
+	cJSON_AddStringToObject(ann, "dev.gpai.signature.signer", sig->signer);
+	return push_referrer(c, SIG_ARTIFACT, "(signature)", sig->bundle, strlen(sig->bundle),
+			     ann, subject, subject_size, o, res, res->signature_digest, err);
+}
+
+/* Pushes o->dossier (a dossier bundle tar.gz) as a referrer. */
+static int push_dossier(struct oci_conn *c, const char *subject, uint64_t subject_size,
+			const struct gpai_oci_options *o, struct gpai_oci_push_result *res,
+			struct gpai_error *err)
+{
+	cJSON *ann = cJSON_CreateObject();
+
+	if (!ann)
+		return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+	if (o->dossier_created)
+		cJSON_AddStringToObject(ann, "org.opencontainers.image.created",
+					o->dossier_created);
+	cJSON_AddStringToObject(ann, "org.opencontainers.image.title", "dossier.tar.gz");
+	if (o->dossier_audience && *o->dossier_audience)
+		cJSON_AddStringToObject(ann, "dev.gpai.dossier.audience", o->dossier_audience);
+	return push_referrer(c, GPAI_OCI_DOSSIER_TYPE, "(dossier)", o->dossier, o->dossier_len,
+			     ann, subject, subject_size, o, res, res->dossier_digest, err);
 }
 
 int gpai_oci_push(struct gpai_registry *reg, const char *ref, const char *uri,
@@ -755,9 +797,11 @@ int gpai_oci_push(struct gpai_registry *reg, const char *ref, const char *uri,
 	res->manifest_size = strlen(mtext);
 	if ((rc = put_manifest(&c, oref.tag, GPAI_OCI_MANIFEST_TYPE, mtext, &r, err)))
 		goto out;
-	if (nsigs > 0)
-		rc = push_signature(&c, &sigs[0], res->manifest_digest, res->manifest_size, o,
-				    res, err);
+	if (nsigs > 0 && (rc = push_signature(&c, &sigs[0], res->manifest_digest,
+					      res->manifest_size, o, res, err)))
+		goto out;
+	if (o->dossier)
+		rc = push_dossier(&c, res->manifest_digest, res->manifest_size, o, res, err);
 out:
 	oci_resp_release(&r);
 	cJSON_Delete(m);
