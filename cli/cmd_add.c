@@ -4,10 +4,45 @@
  */
 #include "regutil.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <cJSON.h>
+
+/* Binary multiples a size limit may end in (K = 2^10 ... T = 2^40). */
+static const struct {
+	char suffix;
+	unsigned shift;
+} size_units[] = { { 'K', 10 }, { 'M', 20 }, { 'G', 30 }, { 'T', 40 } };
+
+/* Parses a positive count, or with bytes set a size "N[K|M|G|T]" (binary
+ * multiples), into *out; -1 for anything else (0, a sign, overflow). */
+static int parse_limit(const char *s, int bytes, uint64_t *out)
+{
+	char num[32];
+	size_t len = strlen(s);
+	unsigned shift = 0;
+
+	if (len == 0 || len >= sizeof(num))
+		return -1;
+	gpai_strlcpy(num, s, sizeof(num));
+	if (bytes) {
+		for (size_t k = 0; k < sizeof(size_units) / sizeof(size_units[0]); k++) {
+			if (num[len - 1] == size_units[k].suffix ||
+			    num[len - 1] == size_units[k].suffix + ('a' - 'A')) {
+				shift = size_units[k].shift;
+				num[--len] = '\0';
+				break;
+			}
+		}
+	}
+	if (len == 0 || num[0] < '0' || num[0] > '9' || gpai_parse_u64(num, out) ||
+	    *out == 0 || *out > (UINT64_MAX >> shift))
+		return -1;
+	*out <<= shift;
+	return 0;
+}
 
 static int run(struct cli *cli, int argc, char **argv)
 {
@@ -16,6 +51,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	struct gpai_version v;
 	struct gpai_error err;
 	struct cli_progress prog = { cli, "adding", 0 };
+	const char *lim_s[3] = { NULL, NULL, NULL };
 	char b[32];
 	int rc;
 
@@ -23,11 +59,12 @@ static int run(struct cli *cli, int argc, char **argv)
 	for (int i = 1; i < argc;) {
 		static const char *const names[] = {
 			"--name", "--version", "--provider", "--license", "--base",
-			"--relation", "--facts", "--access",
+			"--relation", "--facts", "--access", "--max-archive-bytes",
+			"--max-archive-entries", "--max-archive-entry-bytes",
 		};
 		const char **slots[] = {
 			&o.name, &o.version, &o.provider, &o.license, &o.base,
-			&o.relation, &o.facts_file, &o.access,
+			&o.relation, &o.facts_file, &o.access, &lim_s[0], &lim_s[1], &lim_s[2],
 		};
 		int hit = 0;
 
@@ -55,6 +92,23 @@ static int run(struct cli *cli, int argc, char **argv)
 		return cli_usage("add", "missing PATH (or --no-files)");
 	if (o.path && o.no_files)
 		return cli_usage("add", "--no-files takes no PATH");
+	{
+		static const char *const lim_names[3] = {
+			"--max-archive-bytes", "--max-archive-entries", "--max-archive-entry-bytes",
+		};
+		uint64_t *lim_dst[3] = {
+			&o.max_archive_bytes, &o.max_archive_entries, &o.max_archive_entry_bytes,
+		};
+
+		for (int k = 0; k < 3; k++) {
+			if (lim_s[k] && parse_limit(lim_s[k], k != 1, lim_dst[k]))
+				return cli_usage("add", k != 1 ?
+						 "%s '%s' is not a size (a positive number of bytes, "
+						 "optionally ending in K, M, G or T)" :
+						 "%s '%s' is not a positive number of files",
+						 lim_names[k], lim_s[k]);
+		}
+	}
 	if (regutil_open(cli, &reg))
 		return CLI_FAIL;
 	gpai_error_init(&err);
@@ -89,7 +143,8 @@ const struct cli_cmd cmd_add = {
 	"gpai add PATH [--name NAME] [--version VER] [--provider TEXT]\n"
 	"              [--license SPDX] [--base NAME@VER --relation REL]\n"
 	"              [--facts FILE.json] [--access open-weight|api|restricted|none]\n"
-	"              [--opaque]\n"
+	"              [--opaque] [--max-archive-bytes SIZE]\n"
+	"              [--max-archive-entries N] [--max-archive-entry-bytes SIZE]\n"
 	"       gpai add --no-files --name NAME --access ACCESS [...]\n"
 	"\n"
 	"Imports a model directory, a single model file or an archive.  Each file\n"
@@ -106,6 +161,10 @@ const struct cli_cmd cmd_add = {
 	"  --facts FILE.json  facts with sources (docs/facts.md), checked first\n"
 	"  --access A         open-weight (default), api, restricted or none\n"
 	"  --no-files         register a version without its files (facts only)\n"
-	"  --opaque           store malformed model files as opaque files\n",
+	"  --opaque           store malformed model files as opaque files\n"
+	"  --max-archive-bytes SIZE   archive limit on all files together\n"
+	"                             (default 4T; SIZE is bytes or ends in K, M, G, T)\n"
+	"  --max-archive-entries N    archive limit on the number of files (1000000)\n"
+	"  --max-archive-entry-bytes SIZE  archive limit on one file (default 1T)\n",
 	run,
 };

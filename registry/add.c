@@ -1220,8 +1220,10 @@ int gpai_registry_add(struct gpai_registry *reg, const struct gpai_add_opts *o,
 	}
 	if (is_archive) {
 		struct arc_ctx a = { reg, &es, o, o->path, err };
+		struct reg_archive_limits lim = { o->max_archive_entry_bytes,
+						  o->max_archive_bytes, o->max_archive_entries };
 
-		rc = reg_archive_walk(o->path, NULL, arc_entry, &a, err);
+		rc = reg_archive_walk(o->path, &lim, arc_entry, &a, err);
 		if (rc)
 			goto out;
 		if (es.n == 0) {

@@ -13,15 +13,21 @@
  * Writing (reg_archive_write) streams the files into a temporary file in
  * the destination's directory, syncs it and renames it over the final
  * name, so that name holds either its old content or a complete archive.
+ * The writer holds flock(2) on its temporary file until the rename; a
+ * temporary file of that name pattern in the directory that nobody holds
+ * locked belongs to a writer that was killed, and the next write into the
+ * same directory removes it (sweep_stale).
  */
 #include "archive_private.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -48,6 +54,13 @@
 #define EXPORT_MTIME 315532800
 #define EXPORT_MODE 0644
 #define ARCHIVE_FILE_MODE 0644
+/* Name of the writer's temporary file in the destination directory
+ * (mkstemp fills the X's); every file starting with TMP_PREFIX there is
+ * one of ours. */
+#define TMP_PREFIX ".gpai-archive.tmp-"
+#define TMP_PATTERN TMP_PREFIX "XXXXXX"
+/* Attempts at a temporary file that a concurrent sweep took away. */
+#define TMP_TRIES 8
 
 /* ---- locale ------------------------------------------------------------- */
 
@@ -958,6 +971,73 @@ static int check_names(const char *const *names, unsigned long n, struct gpai_er
 	return rc;
 }
 
+/* 1 if the open file fd is still the file at path (same device and inode). */
+static int same_file(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && lstat(path, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+/* Removes the temporary files of killed writers from dir: each
+ * TMP_PREFIX file that no one holds locked (a live writer holds its lock
+ * from creation to rename; the kernel drops it when the process dies).
+ * Best effort: a file that cannot be opened or locked is left. */
+static void sweep_stale(const char *dir)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char *p;
+		int fd;
+
+		if (strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) != 0)
+			continue;
+		p = gpai_path_join(dir, de->d_name);
+		if (!p)
+			break;
+		fd = open(p, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd >= 0) {
+			struct stat st;
+
+			/* Locked by us and still the same file: its writer is gone. */
+			if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+			    flock(fd, LOCK_EX | LOCK_NB) == 0 && same_file(fd, p))
+				unlink(p);
+			close(fd);
+		}
+		free(p);
+	}
+	closedir(d);
+}
+
+/* Creates and locks a temporary file in dir; *tmp gets its path.  A sweep
+ * by another writer may remove the file between mkstemp and flock: then
+ * the file at the name is no longer ours, and a new one is made. */
+static int make_locked_tmp(const char *dir, char **tmp)
+{
+	for (int tries = 0; tries < TMP_TRIES; tries++) {
+		int fd;
+
+		free(*tmp);
+		*tmp = gpai_path_join(dir, TMP_PATTERN);
+		if (!*tmp)
+			return -1;
+		fd = mkstemp(*tmp);
+		if (fd < 0)
+			return -1;
+		if (flock(fd, LOCK_EX) == 0 && same_file(fd, *tmp))
+			return fd;
+		close(fd);
+	}
+	errno = EAGAIN;
+	return -1;
+}
+
 int reg_archive_write(const char *out, const char *const *names,
 		      const char *const *paths, unsigned long n,
 		      struct gpai_error *err)
@@ -989,13 +1069,13 @@ int reg_archive_write(const char *out, const char *const *names,
 		*(slash == dir ? slash + 1 : slash) = '\0';
 	else
 		gpai_strlcpy(dir, ".", strlen(out) + 1);
-	tmp = gpai_path_join(dir, ".gpai-archive.tmp-XXXXXX");
-	if (!tmp) {
+	sweep_stale(dir);
+	utf8_enter(&loc);
+	fd = make_locked_tmp(dir, &tmp);
+	if (fd < 0 && !tmp) {
 		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
 		goto out_free;
 	}
-	utf8_enter(&loc);
-	fd = mkstemp(tmp);
 	if (fd < 0) {
 		rc = gpai_error_errno(err, GPAI_EIO, errno,
 				      "cannot write archive '%s': cannot create a file in '%s'",
@@ -1029,16 +1109,17 @@ int reg_archive_write(const char *out, const char *const *names,
 		rc = gpai_error_errno(err, GPAI_EIO, errno, "cannot sync archive '%s'", out);
 		goto out_unlink;
 	}
-	if (close(fd) != 0) {
-		fd = -1;
-		rc = gpai_error_errno(err, GPAI_EIO, errno, "cannot write archive '%s'", out);
-		goto out_unlink;
-	}
-	fd = -1;
+	/* Renamed while still locked, so no sweep can take it; closed after. */
 	if (rename(tmp, out) != 0) {
 		rc = gpai_error_errno(err, GPAI_EIO, errno, "cannot rename '%s' to '%s'", tmp, out);
 		goto out_unlink;
 	}
+	if (close(fd) != 0) {
+		fd = -1;
+		rc = gpai_error_errno(err, GPAI_EIO, errno, "cannot write archive '%s'", out);
+		goto out_free;
+	}
+	fd = -1;
 	rc = gpai_fsync_dir(dir, err);
 	goto out_free;
 out_unlink:

@@ -39,6 +39,13 @@
 
 struct gpai_registry; /* opaque handle */
 
+/* Default limits on an archive gpai add reads (docs/archives.md): against
+ * archive bombs, yet above the largest published checkpoints (a 405B-
+ * parameter model in bf16 is about 0.8 TB in a few hundred files). */
+#define GPAI_REG_ARCHIVE_DEFAULT_MAX_ENTRY_BYTES (UINT64_C(1) << 40) /* 1 TiB */
+#define GPAI_REG_ARCHIVE_DEFAULT_MAX_BYTES (UINT64_C(4) << 40)       /* 4 TiB */
+#define GPAI_REG_ARCHIVE_DEFAULT_MAX_ENTRIES UINT64_C(1000000)
+
 /* ---- opening ----------------------------------------------------------- */
 
 /* Creates a registry in dir (made if absent) and opens it.  GPAI_EEXIST if
@@ -118,6 +125,12 @@ struct gpai_add_opts {
 	const char *access;     /* open-weight (default with files)|api|restricted|none */
 	int no_files;           /* register facts only: path is NULL */
 	int opaque;             /* store malformed model files as opaque files */
+	/* Limits when path is an archive (docs/archives.md); 0 = the default
+	 * (GPAI_REG_ARCHIVE_DEFAULT_*).  Exceeding one is GPAI_EARCHIVE naming
+	 * the archive, the entry and the limit, with nothing registered. */
+	uint64_t max_archive_bytes;       /* all files together */
+	uint64_t max_archive_entries;     /* number of files */
+	uint64_t max_archive_entry_bytes; /* one file */
 	gpai_progress_fn progress; /* bytes hashed so far / total; may be NULL */
 	void *progress_ctx;
 };
