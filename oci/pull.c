@@ -190,10 +190,37 @@ static int raw_layer(const char *mt)
 	return n > 4 && strcmp(mt + n - 4, ".raw") == 0;
 }
 
-/* The referrers of subject: the referrers API, else the referrers tag
- * schema.  The newest (last listed) manifest of the signature artifact
- * type goes to sig[72], of the dossier artifact type to dossier[72] (""
- * when there is none); *how receives "api", "tag" or NULL (no listing). */
+/* Takes from image index body (referrers API answer or tag schema index)
+ * the newest (last listed) manifest of the signature artifact type into
+ * sig[72] and of the dossier artifact type into dossier[72]. */
+static int scan_referrers(struct oci_conn *c, const char *subject, const struct gpai_buf *body,
+			  char sig[72], char dossier[72], struct gpai_error *err)
+{
+	cJSON *idx, *m;
+
+	if (!(idx = cJSON_ParseWithLength(body->data ? body->data : "", body->len)))
+		return gpai_error_set(err, GPAI_EFORMAT, "registry '%s': referrers of %s: not "
+				      "JSON", c->host, subject);
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(idx, "manifests")) {
+		const char *at = gpai_json_str(m, "artifactType"), *dg = gpai_json_str(m, "digest");
+
+		if (!at || !dg || !oci_digest_valid(dg))
+			continue;
+		if (strcmp(at, SIG_ARTIFACT) == 0)
+			gpai_strlcpy(sig, dg, 72);
+		else if (strcmp(at, GPAI_OCI_DOSSIER_TYPE) == 0)
+			gpai_strlcpy(dossier, dg, 72);
+	}
+	cJSON_Delete(idx);
+	return GPAI_OK;
+}
+
+/* The referrers of subject: the referrers API, else (404, or an API that
+ * lists none of gpai's: referrers pushed before the registry offered the
+ * API) the referrers tag schema.  The newest signature manifest goes to
+ * sig[72], the newest dossier manifest to dossier[72] ("" when there is
+ * none); *how receives "tag" when they came from the tag schema, else
+ * "api" when the referrers API answered, else NULL. */
 static int find_referrers(struct oci_conn *c, const char *subject, char sig[72],
 			  char dossier[72], const char **how, struct gpai_error *err)
 {
@@ -202,7 +229,6 @@ static int find_referrers(struct oci_conn *c, const char *subject, char sig[72],
 	struct gpai_buf body;
 	struct oci_sink sink;
 	struct oci_resp r;
-	cJSON *idx = NULL, *m;
 	int rc;
 
 	sig[0] = dossier[0] = '\0';
@@ -214,40 +240,28 @@ static int find_referrers(struct oci_conn *c, const char *subject, char sig[72],
 	snprintf(path, sizeof(path), "/v2/%s/referrers/%s", c->repo, subject);
 	if ((rc = oci_request(c, "GET", path, accept, NULL, &sink, &r, err)))
 		goto out;
-	*how = "api";
-	if (r.status != 200) {
-		oci_resp_release(&r);
-		body.len = 0;
-		*how = NULL;
-		snprintf(path, sizeof(path), "/v2/%s/manifests/sha256-%s", c->repo, subject + 7);
-		if ((rc = oci_request(c, "GET", path, accept, NULL, &sink, &r, err)))
+	if (r.status == 200) {
+		if ((rc = scan_referrers(c, subject, &body, sig, dossier, err)))
 			goto out;
-		if (r.status == 404)
+		*how = "api";
+		if (sig[0] || dossier[0])
 			goto out;
-		if (r.status != 200) {
-			rc = oci_status_error(c, "GET", path, &r, err);
-			goto out;
-		}
-		*how = "tag";
 	}
-	if (!(idx = cJSON_ParseWithLength(body.data ? body.data : "", body.len))) {
-		rc = gpai_error_set(err, GPAI_EFORMAT, "registry '%s': referrers of %s: not JSON",
-				    c->host, subject);
+	oci_resp_release(&r);
+	body.len = 0;
+	snprintf(path, sizeof(path), "/v2/%s/manifests/sha256-%s", c->repo, subject + 7);
+	if ((rc = oci_request(c, "GET", path, accept, NULL, &sink, &r, err)))
+		goto out;
+	if (r.status == 404)
+		goto out;
+	if (r.status != 200) {
+		rc = oci_status_error(c, "GET", path, &r, err);
 		goto out;
 	}
-	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(idx, "manifests")) {
-		const char *at = gpai_json_str(m, "artifactType"), *dg = gpai_json_str(m, "digest");
-
-		if (!at || !dg || !oci_digest_valid(dg))
-			continue;
-		/* the last listed is the newest */
-		if (strcmp(at, SIG_ARTIFACT) == 0)
-			gpai_strlcpy(sig, dg, 72);
-		else if (strcmp(at, GPAI_OCI_DOSSIER_TYPE) == 0)
-			gpai_strlcpy(dossier, dg, 72);
-	}
+	if ((rc = scan_referrers(c, subject, &body, sig, dossier, err)))
+		goto out;
+	*how = "tag";
 out:
-	cJSON_Delete(idx);
 	oci_resp_release(&r);
 	gpai_buf_release(&body);
 	return rc;

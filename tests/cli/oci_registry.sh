@@ -3,13 +3,21 @@
 # after lib.sh.
 #
 #   registry_start [AUTH_HTPASSWD_FILE]   sets REG (host:port), REG_STORE, REG_LOG
+#   proxy_start    sets PROXY (host:port), PROXY_LOG: tests/oci_referrers_proxy.py
+#                  in front of $REG, an OCI 1.1 referrers API on top of it
 #
 # The registry is killed on every exit path (the EXIT trap replaces lib.sh's
 # and still removes $TRASH).
 REG_BIN=/usr/bin/docker-registry
 REG_PID=
+PROXY_PID=
 
 registry_stop() {
+	if [ -n "$PROXY_PID" ]; then
+		kill "$PROXY_PID" 2>/dev/null
+		wait "$PROXY_PID" 2>/dev/null
+		PROXY_PID=
+	fi
 	if [ -n "$REG_PID" ]; then
 		kill "$REG_PID" 2>/dev/null
 		wait "$REG_PID" 2>/dev/null
@@ -68,6 +76,25 @@ PY
 	echo "not ok - $test_name: docker-registry did not start:"
 	sed 's/^/#   /' "$REG_LOG" | tail -n 20
 	exit 1
+}
+
+proxy_start() {
+	PROXY_LOG=$TRASH/proxy.log
+	rm -f "$TRASH/proxy.port"
+	/usr/bin/python3 "$GPAI_TOP/tests/oci_referrers_proxy.py" "$REG" "$TRASH/proxy.port" \
+		"$PROXY_LOG" 2>"$TRASH/proxy.err" &
+	PROXY_PID=$!
+	i=0
+	while [ $i -lt 100 ] && [ ! -s "$TRASH/proxy.port" ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if [ ! -s "$TRASH/proxy.port" ]; then
+		echo "not ok - $test_name: the referrers proxy did not start:"
+		sed 's/^/#   /' "$TRASH/proxy.err" | tail -n 20
+		exit 1
+	fi
+	PROXY=127.0.0.1:$(cat "$TRASH/proxy.port")
 }
 
 # oci_get PATH [ACCEPT]: GET http://$REG/PATH (anonymous) to stdout.
