@@ -108,6 +108,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		cJSON_AddStringToObject(j, "artifact", res.artifact ? res.artifact : "modelpack");
 		cJSON_AddNumberToObject(j, "layers", (double)res.n_layers);
 		cJSON_AddNumberToObject(j, "bytes", (double)res.bytes);
+		cJSON_AddNumberToObject(j, "bytes_hashed", (double)res.bytes_hashed);
 		cJSON_AddBoolToObject(j, "signature", res.signature_found);
 		cJSON_AddBoolToObject(j, "verified", res.verified);
 		if (res.verified)

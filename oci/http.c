@@ -319,32 +319,7 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *ctx)
 			gpai_buf_append(&x->r->err_body, data, n);
 		return n;
 	}
-	if (x->sink->mem) {
-		if (x->sink->mem->len + n > x->sink->max) {
-			x->sink->overflow = 1;
-			return 0;
-		}
-		if (gpai_buf_append(x->sink->mem, data, n))
-			return 0;
-	} else {
-		size_t done = 0;
-
-		while (done < n) {
-			ssize_t w = write(x->sink->fd, data + done, n - done);
-
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0) {
-				x->sink->ioerr = errno ? errno : EIO;
-				return 0;
-			}
-			done += (size_t)w;
-		}
-	}
-	if (x->sink->md && EVP_DigestUpdate(x->sink->md, data, n) != 1)
-		return 0;
-	x->sink->n += n;
-	return n;
+	return oci_sink_put(x->sink, data, n) == 0 ? n : 0;
 }
 
 static void set_hdr(char **slot, const char *v, size_t n)
@@ -643,17 +618,8 @@ int oci_request(struct oci_conn *c, const char *method, const char *url,
 		free(ch);
 		if (rc)
 			goto out;
-		if (sink) {
-			if (sink->mem)
-				sink->mem->len = 0;
-			else if (ftruncate(sink->fd, 0) != 0 || lseek(sink->fd, 0, SEEK_SET) != 0) {
-				rc = gpai_error_errno(err, GPAI_EIO, errno, "cannot rewind a download");
-				goto out;
-			}
-			if (sink->md)
-				EVP_DigestInit_ex(sink->md, EVP_sha256(), NULL);
-			sink->n = 0;
-		}
+		if (sink && (rc = oci_sink_reset(sink, err)))
+			goto out;
 		oci_resp_release(r);
 		rc = perform(c, method, url, hdrs, body, sink, r, err);
 		if (rc == GPAI_OK && r->status == 401)

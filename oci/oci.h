@@ -136,7 +136,10 @@ struct gpai_oci_pull_options {
 struct gpai_oci_pull_result {
 	char manifest_digest[72];
 	char *artifact;          /* "modelpack", "cnai" or "kitops" */
-	uint64_t n_layers, bytes;
+	uint64_t n_layers, bytes; /* layers and their bytes fetched */
+	uint64_t bytes_hashed;   /* layer bytes read and hashed: each once while
+				  * streamed, plus any read again (by the
+				  * signature check, or a registry copy) */
 	int signature_found;     /* a signature referrer was there */
 	char dossier_digest[72]; /* the dossier referrer's manifest, or "" */
 	const char *referrers;   /* "api", "tag" or NULL: where referrers were listed */
@@ -148,7 +151,9 @@ void gpai_oci_pull_result_release(struct gpai_oci_pull_result *r);
 /* Pulls uri into reg: fetches and checks the manifest, config and every
  * layer (streamed to a staging folder in the registry directory while
  * hashed), then the signature referrer; with o->verify, the signature must
- * verify against the pulled files; then registers the version (files named
+ * verify against the pulled files; then registers the version with
+ * gpai_registry_add_staged, which moves the checked layers into the blob
+ * store without reading them again (files named
  * by their filepath annotations, facts from the config and the
  * dev.gpai.facts annotation with source "oci://...") and stores the
  * signature.  On any error nothing is registered.  *out (may be NULL)

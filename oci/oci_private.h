@@ -43,6 +43,28 @@ struct oci_sink {
 	int overflow, ioerr;
 };
 
+/* ---- blob.c ---- */
+
+/* Appends n bytes to the sink (memory up to max, or the file) and hashes
+ * them when md is set.  Returns 0, or -1 with overflow or ioerr set. */
+int oci_sink_put(struct oci_sink *s, const void *data, size_t n);
+/* Empties the sink for a repeated request (memory, or the file truncated)
+ * and restarts its hash. */
+int oci_sink_reset(struct oci_sink *s, struct gpai_error *err);
+/* Makes s a file sink: creates path (must not exist) and starts SHA-256.
+ * End it with oci_sink_file_close or oci_sink_file_discard. */
+int oci_sink_file_open(struct oci_sink *s, const char *path, struct gpai_error *err);
+/* Ends a file sink: keeps the file only when every byte was written and
+ * the SHA-256 and byte count of what was written equal digest ("sha256:"
+ * + hex) and size; otherwise removes it and returns GPAI_EIO (write) or
+ * GPAI_EVERIFY naming the layer (name), the registry (host) and both
+ * digests or sizes. */
+int oci_sink_file_close(struct oci_sink *s, const char *path, const char *digest,
+			uint64_t size, const char *name, const char *host,
+			struct gpai_error *err);
+/* Closes and removes a file sink's file (after a failed transfer). */
+void oci_sink_file_discard(struct oci_sink *s, const char *path);
+
 /* Response headers the clients need (owned; oci_resp_release). */
 struct oci_resp {
 	long status;

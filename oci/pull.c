@@ -6,8 +6,9 @@
  * staging folder (REGISTRY/pull-XXXXXX, removed at the end) while hashed,
  * then the signature and dossier referrers (referrers API, else the tag
  * schema), the optional signature check against the staged files, and only
- * then gpai_registry_add, the stored signature and the caller's dossier
- * hook (whose failure removes the version again).
+ * then gpai_registry_add_staged (the checked layers move into the blob
+ * store without a second read), the stored signature and the caller's
+ * dossier hook (whose failure removes the version again).
  *
  * Invariants: nothing is registered unless every digest matched and, with
  * verification, the signature verified; a layer whose path would leave the
@@ -96,56 +97,32 @@ static int fetch_doc(struct oci_conn *c, const char *kind, const char *ref, cons
 	return fetch_doc_max(c, kind, ref, want, OCI_DOC_MAX, out, got, err);
 }
 
-/* Streams blob digest (size bytes) into a new file at path, hashing. */
+/* Streams blob digest (size bytes) into a new file at path, hashing; the
+ * file is kept only when its SHA-256 and size match (oci_sink_file_close:
+ * the contract of gpai_registry_add_staged).  No fsync here: the registry
+ * syncs what it keeps. */
 static int fetch_blob_file(struct oci_conn *c, const char *digest, uint64_t size,
 			   const char *name, const char *path, struct gpai_error *err)
 {
-	char urlpath[512], got[72];
-	unsigned char md[32];
-	unsigned int mdlen = 0;
+	char urlpath[512];
 	struct oci_sink sink;
 	struct oci_resp r;
-	int fd, rc;
+	int rc;
 
 	memset(&r, 0, sizeof(r));
-	memset(&sink, 0, sizeof(sink));
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return gpai_error_errno(err, GPAI_EIO, errno, "cannot create '%s'", path);
-	if (!(sink.md = EVP_MD_CTX_new()) || EVP_DigestInit_ex(sink.md, EVP_sha256(), NULL) != 1) {
-		rc = gpai_error_openssl(err, "cannot hash '%s'", name);
-		goto out;
-	}
-	sink.fd = fd;
+	if ((rc = oci_sink_file_open(&sink, path, err)))
+		return rc;
 	snprintf(urlpath, sizeof(urlpath), "/v2/%s/blobs/%s", c->repo, digest);
 	if ((rc = oci_request(c, "GET", urlpath, NULL, NULL, &sink, &r, err)))
-		goto out;
+		goto fail;
 	if (r.status != 200) {
 		rc = oci_status_error(c, "GET", urlpath, &r, err);
-		goto out;
+		goto fail;
 	}
-	EVP_DigestFinal_ex(sink.md, md, &mdlen);
-	memcpy(got, "sha256:", 7);
-	gpai_hex_encode(md, sizeof(md), got + 7);
-	if (strcmp(got, digest) != 0) {
-		rc = gpai_error_set(err, GPAI_EVERIFY, "layer '%s' from registry '%s' has digest "
-				    "%s, not %s as its descriptor says: refused", name, c->host,
-				    got, digest);
-		goto out;
-	}
-	if (sink.n != size) {
-		rc = gpai_error_set(err, GPAI_EVERIFY, "layer '%s' from registry '%s' is %" PRIu64
-				    " bytes, not %" PRIu64 " as its descriptor says", name,
-				    c->host, sink.n, size);
-		goto out;
-	}
-	if (fsync(fd) != 0) {
-		rc = gpai_error_errno(err, GPAI_EIO, errno, "cannot write '%s'", path);
-		goto out;
-	}
-out:
-	EVP_MD_CTX_free(sink.md);
-	close(fd);
+	oci_resp_release(&r);
+	return oci_sink_file_close(&sink, path, digest, size, name, c->host, err);
+fail:
+	oci_sink_file_discard(&sink, path);
 	oci_resp_release(&r);
 	return rc;
 }
@@ -349,6 +326,69 @@ static int fetch_signature(struct oci_conn *c, const char *sigdig, const char *s
 	return GPAI_OK;
 }
 
+/* Checks the signature against the pulled files.  When the bundle signs
+ * the `files` serialization with SHA-256 (gpai sign's default), the OMS
+ * digest of each file is its plain SHA-256, which the layer's digest
+ * already is (checked while streamed), so the signed manifest is compared
+ * with those digests and nothing is read again.  Other serializations
+ * (shards, BLAKE2b), a single-file model and --ignore-unsigned-files
+ * re-hash the staged files; *again is set to 1 then. */
+static int verify_pulled(const struct gpai_oms_file *files, char (*hex)[65], size_t n,
+			 const char *subject, int single, const char *bundle,
+			 const struct gpai_verify_options *vo, struct gpai_verify_report *rep,
+			 int *again, struct gpai_error *err)
+{
+	struct gpai_manifest actual;
+	int rc;
+
+	*again = 0;
+	if (single || vo->ignore_unsigned)
+		goto rehash;
+	if ((rc = gpai_oms_verify_bundle_text("signature referrer", bundle, strlen(bundle), vo,
+					      rep, err)))
+		return rc;
+	if (rep->signed_m.cfg.method != GPAI_OMS_FILES || rep->signed_m.cfg.hash != GPAI_OMS_SHA256) {
+		gpai_verify_report_release(rep);
+		gpai_verify_report_init(rep);
+		goto rehash;
+	}
+	gpai_manifest_init(&actual);
+	actual.cfg.method = GPAI_OMS_FILES;
+	actual.cfg.hash = GPAI_OMS_SHA256;
+	actual.subject = gpai_strdup(subject);
+	actual.res = calloc(n ? n : 1, sizeof(*actual.res));
+	if (!actual.subject || !actual.res) {
+		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct gpai_resource *r = &actual.res[i];
+
+		if (!(r->name = gpai_strdup(files[i].name))) {
+			rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+			goto out;
+		}
+		actual.n++;
+		gpai_strlcpy(r->algorithm, "sha256", sizeof(r->algorithm));
+		r->digest_len = 32;
+		if (gpai_hex_decode(hex[i], r->digest, r->digest_len)) {
+			rc = gpai_error_set(err, GPAI_EFORMAT, "bad digest of '%s'", files[i].name);
+			goto out;
+		}
+	}
+	gpai_oms_sort_resources(actual.res, actual.n);
+	if ((rc = gpai_oms_root_digest(actual.res, actual.n, actual.root, err)))
+		goto out;
+	rc = gpai_oms_compare(rep, &actual, 0, err);
+out:
+	gpai_manifest_release(&actual);
+	return rc;
+rehash:
+	*again = 1;
+	return gpai_oms_verify_text(NULL, files, n, subject, "signature referrer", bundle,
+				    strlen(bundle), vo, rep, err);
+}
+
 /* Writes the fact file for gpai_registry_add: the dev.gpai.facts
  * annotation (fields this build knows), else the config's architecture;
  * each with source "SRC" plus the recorded source. */
@@ -428,6 +468,8 @@ int gpai_oci_pull(struct gpai_registry *reg, const char *uri,
 	struct oci_conn c;
 	struct gpai_buf mdoc, cdoc;
 	struct gpai_oms_file *files = NULL;
+	struct gpai_staged_file *staged = NULL;
+	char (*hexes)[65] = NULL;
 	struct gpai_verify_report rep;
 	struct gpai_version v;
 	cJSON *man = NULL, *cfg = NULL, *layers, *l, *ann, *desc;
@@ -437,6 +479,7 @@ int gpai_oci_pull(struct gpai_registry *reg, const char *uri,
 	size_t dossier_len = 0;
 	const char *at, *ct, *name, *version, *license = NULL, *lic0 = NULL, *cdig;
 	size_t nl = 0, nf = 0;
+	uint64_t rehashed = 0;
 	int rc, have_ref = 0, have_conn = 0, single = 0, added = 0;
 	struct gpai_add_opts ao;
 
@@ -500,7 +543,9 @@ int gpai_oci_pull(struct gpai_registry *reg, const char *uri,
 	modeldir = gpai_path_join(stage, "model");
 	factsp = gpai_path_join(stage, "facts.json");
 	files = calloc(nl, sizeof(*files));
-	if (!modeldir || !factsp || !files) {
+	staged = calloc(nl, sizeof(*staged));
+	hexes = calloc(nl, sizeof(*hexes));
+	if (!modeldir || !factsp || !files || !staged || !hexes) {
 		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -551,11 +596,17 @@ int gpai_oci_pull(struct gpai_registry *reg, const char *uri,
 		files[nf].name = fp;
 		files[nf].path = dst;
 		files[nf].size = (uint64_t)size;
+		staged[nf].relpath = fp;
+		staged[nf].path = dst;
+		gpai_strlcpy(hexes[nf], dg + 7, sizeof(hexes[nf]));
+		staged[nf].sha256 = hexes[nf]; /* checked while streamed */
+		staged[nf].size = (uint64_t)size;
 		nf++;
 		if ((rc = fetch_blob_file(&c, dg, (uint64_t)size, fp, dst, err)))
 			goto out;
 		res->n_layers++;
 		res->bytes += (uint64_t)size;
+		res->bytes_hashed += (uint64_t)size;
 		if (o->net.progress)
 			o->net.progress(o->net.progress_ctx, res->bytes, 0);
 	}
@@ -589,6 +640,8 @@ int gpai_oci_pull(struct gpai_registry *reg, const char *uri,
 	}
 	version = o->version ? o->version : gpai_json_str(desc, "version");
 	if (o->verify) {
+		int again = 0;
+
 		if (!bundle) {
 			rc = gpai_error_set(err, GPAI_ENOTFOUND, "'%s' has no signature referrer "
 					    "(artifactType %s): refusing to register it unverified",
@@ -597,8 +650,10 @@ int gpai_oci_pull(struct gpai_registry *reg, const char *uri,
 		}
 		if (single)
 			files[0].name = ".";
-		rc = gpai_oms_verify_text(NULL, files, nf, name, "signature referrer", bundle,
-					  strlen(bundle), o->verify, &rep, err);
+		rc = verify_pulled(files, hexes, nf, name, single, bundle, o->verify, &rep,
+				   &again, err);
+		if (again)
+			res->bytes_hashed += res->bytes;
 		if (single)
 			files[0].name = gpai_json_str(cJSON_GetObjectItemCaseSensitive(
 				cJSON_GetArrayItem(layers, 0), "annotations"), GPAI_MODELPACK_FILEPATH);
@@ -633,7 +688,17 @@ int gpai_oci_pull(struct gpai_registry *reg, const char *uri,
 	ao.access = gpai_json_str(ann, "dev.gpai.access");
 	if (ao.access && strcmp(ao.access, "open-weight") != 0)
 		ao.access = NULL; /* a pulled model has its weights */
-	if ((rc = gpai_registry_add(reg, &ao, &v, err))) {
+	if (single) {
+		/* a single-file model is named by its file name, as gpai add names it */
+		const char *slash = strrchr(staged[0].relpath, '/');
+
+		if (slash)
+			staged[0].relpath = slash + 1;
+	}
+	/* the layers move into the blob store without a second read */
+	rc = gpai_registry_add_staged(reg, &ao, staged, nf, &rehashed, &v, err);
+	res->bytes_hashed += rehashed;
+	if (rc) {
 		gpai_error_prefix(err, "cannot register '%s'", uri);
 		goto out;
 	}
@@ -666,6 +731,8 @@ out:
 	for (size_t i = 0; files && i < nf; i++)
 		free((char *)files[i].path);
 	free(files);
+	free(staged);
+	free(hexes);
 	free(stage);
 	free(modeldir);
 	free(factsp);

@@ -1,7 +1,8 @@
 /*
  * add.c - importing a model version: validation of every input first, then
- * the files (each read once, hashed while copied into the blob store), then
- * one transaction that makes the version visible.
+ * the files (each read once, hashed while copied into the blob store; or,
+ * for gpai_registry_add_staged, files the caller already hashed, moved in
+ * without a read), then one transaction that makes the version visible.
  *
  * Invariant: nothing is written to the catalogue before every blob of the
  * version is in place; a failure at any point leaves at most unreferenced
@@ -221,6 +222,7 @@ struct entry {
 	uint64_t size;
 	char hex[65];
 	char *model_json;
+	int staged;     /* written and hashed by the caller (add_staged) */
 };
 
 struct entries {
@@ -1090,8 +1092,64 @@ static int collect(const char *path, struct entries *es, int *is_archive,
 	return gpai_error_set(err, GPAI_EFORMAT, "'%s' is not a regular file or directory", path);
 }
 
-int gpai_registry_add(struct gpai_registry *reg, const struct gpai_add_opts *o,
-		      struct gpai_version *out, struct gpai_error *err)
+/* The entries of gpai_registry_add_staged: every name, digest and size
+ * checked, each file a regular file (not a link) of its size. */
+static int collect_staged(const struct gpai_staged_file *f, size_t n, struct entries *es,
+			  struct gpai_error *err)
+{
+	int rc;
+
+	if (n == 0)
+		return gpai_error_set(err, GPAI_EFORMAT, "no staged files given");
+	for (size_t i = 0; i < n; i++) {
+		struct entry *e;
+		struct stat st;
+		size_t k;
+
+		if (!f[i].relpath || !f[i].path || !f[i].sha256)
+			return gpai_error_set(err, GPAI_EMISUSE, "staged file %zu lacks a path, "
+					      "name or digest", i);
+		if ((rc = check_entry_name(".", f[i].relpath, err)))
+			return rc;
+		if (!gpai_oms_name_valid(f[i].relpath) || strcmp(f[i].relpath, ".") == 0)
+			return gpai_error_set(err, GPAI_EFORMAT, "staged file '%s': '%s' is not a "
+					      "relative path without '.' or '..' components",
+					      f[i].path, f[i].relpath);
+		for (k = 0; k < SHA256_LEN * 2; k++)
+			if (!isdigit((unsigned char)f[i].sha256[k]) &&
+			    !(f[i].sha256[k] >= 'a' && f[i].sha256[k] <= 'f'))
+				break;
+		if (k != SHA256_LEN * 2 || f[i].sha256[k] != '\0')
+			return gpai_error_set(err, GPAI_EFORMAT, "staged file '%s': digest '%s' is "
+					      "not 64 lowercase hex digits", f[i].path, f[i].sha256);
+		if (lstat(f[i].path, &st) != 0)
+			return gpai_error_errno(err, errno == ENOENT ? GPAI_ENOTFOUND : GPAI_EIO,
+						errno, "cannot open '%s'", f[i].path);
+		if (!S_ISREG(st.st_mode))
+			return gpai_error_set(err, GPAI_EFORMAT, "staged file '%s' is not a regular "
+					      "file", f[i].path);
+		if ((uint64_t)st.st_size != f[i].size)
+			return gpai_error_set(err, GPAI_EVERIFY, "staged file '%s' is %llu bytes, "
+					      "not %llu", f[i].path, (unsigned long long)st.st_size,
+					      (unsigned long long)f[i].size);
+		if (!(e = entries_push(es)))
+			return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		e->relpath = gpai_strdup(f[i].relpath);
+		e->path = gpai_strdup(f[i].path);
+		if (!e->relpath || !e->path)
+			return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		e->size = f[i].size;
+		e->staged = 1;
+		memcpy(e->hex, f[i].sha256, sizeof(e->hex));
+		es->total += e->size;
+	}
+	return GPAI_OK;
+}
+
+/* gpai_registry_add, or with staged files gpai_registry_add_staged. */
+static int add_version(struct gpai_registry *reg, const struct gpai_add_opts *o,
+		       const struct gpai_staged_file *staged, size_t n_staged,
+		       uint64_t *hashed, struct gpai_version *out, struct gpai_error *err)
 {
 	struct facts_in fi;
 	struct entries es;
@@ -1157,7 +1215,8 @@ int gpai_registry_add(struct gpai_registry *reg, const struct gpai_add_opts *o,
 		goto out;
 	}
 	if (has_files) {
-		rc = collect(o->path, &es, &is_archive, err);
+		rc = staged ? collect_staged(staged, n_staged, &es, err)
+			: collect(o->path, &es, &is_archive, err);
 		if (rc)
 			goto out;
 		/* Model headers are read before anything is stored, so that a
@@ -1206,10 +1265,21 @@ int gpai_registry_add(struct gpai_registry *reg, const struct gpai_add_opts *o,
 		uint64_t done = 0;
 
 		for (size_t i = 0; i < es.n; i++) {
-			uint64_t size = 0;
+			uint64_t size = 0, h = 0;
 
-			rc = reg_store_file(reg, es.e[i].path, es.e[i].hex, &size, o->progress,
-					    o->progress_ctx, done, es.total, err);
+			if (es.e[i].staged) {
+				rc = reg_adopt_file(reg, es.e[i].path, es.e[i].hex, es.e[i].size,
+						    &h, err);
+				size = es.e[i].size;
+				if (hashed)
+					*hashed += h;
+				if (rc == GPAI_OK && o->progress)
+					o->progress(o->progress_ctx, done + size, es.total);
+			} else {
+				rc = reg_store_file(reg, es.e[i].path, es.e[i].hex, &size,
+						    o->progress, o->progress_ctx, done, es.total,
+						    err);
+			}
 			if (rc)
 				goto out;
 			if (size != es.e[i].size)
@@ -1247,4 +1317,23 @@ out:
 	facts_in_release(&fi);
 	entries_release(&es);
 	return rc;
+}
+
+int gpai_registry_add(struct gpai_registry *reg, const struct gpai_add_opts *o,
+		      struct gpai_version *out, struct gpai_error *err)
+{
+	return add_version(reg, o, NULL, 0, NULL, out, err);
+}
+
+int gpai_registry_add_staged(struct gpai_registry *reg, const struct gpai_add_opts *o,
+			     const struct gpai_staged_file *files, size_t n,
+			     uint64_t *hashed, struct gpai_version *out,
+			     struct gpai_error *err)
+{
+	if (hashed)
+		*hashed = 0;
+	if (o->no_files)
+		return gpai_error_set(err, GPAI_EMISUSE, "staged files and --no-files exclude "
+				      "each other");
+	return add_version(reg, o, files, n, hashed, out, err);
 }

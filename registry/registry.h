@@ -141,6 +141,40 @@ struct gpai_add_opts {
 int gpai_registry_add(struct gpai_registry *reg, const struct gpai_add_opts *o,
 		      struct gpai_version *out, struct gpai_error *err);
 
+/* One file that the caller wrote and hashed itself (gpai_registry_add_staged). */
+struct gpai_staged_file {
+	const char *relpath;   /* its path in the version (POSIX, relative, no "." or
+				* ".." component; for a single-file model, its name) */
+	const char *path;      /* the staged file on disk */
+	const char *sha256;    /* hex (64 lowercase digits) */
+	uint64_t size;         /* bytes */
+};
+/* Registers a version whose files are already written and hashed, without
+ * reading them again: gpai_registry_add with o->path the staged directory
+ * (or, for one file, the staged file) that holds files[0..n), every check
+ * of add first (names, licence, lineage, facts, model headers), then each
+ * staged file is moved into the blob store (made read-only, fsynced,
+ * renamed to its digest name, the directory fsynced), then the commit.
+ * On success the staged files are gone; on error some may be.
+ *
+ * Contract (the caller's, because the store does not re-hash): sha256 and
+ * size were computed over exactly the bytes the caller wrote to path, the
+ * caller wrote it itself in a directory only it writes to (such as a
+ * mkdtemp() folder inside the registry directory), and nothing writes to it
+ * afterwards.  gpai_oci_pull is the user: it hashes each layer while it
+ * streams it to disk and refuses it unless the digest matches.  The store
+ * holds the file to this much: a regular file (links not followed) of the
+ * given size; a file with more than one link or on another file system is
+ * copied and hashed like any added file, and refused (GPAI_EVERIFY) when
+ * its digest differs.  *hashed (may be NULL) receives the bytes read and
+ * hashed by that fallback (0 when every file was moved).
+ * Returns what gpai_registry_add returns, GPAI_EFORMAT for a malformed
+ * relpath or digest, GPAI_EVERIFY for a size or digest that differs. */
+int gpai_registry_add_staged(struct gpai_registry *reg, const struct gpai_add_opts *o,
+			     const struct gpai_staged_file *files, size_t n,
+			     uint64_t *hashed, struct gpai_version *out,
+			     struct gpai_error *err);
+
 /* Syntax checks used by add (exported for other front ends).  Each returns
  * GPAI_OK or GPAI_EFORMAT with a message naming the value. */
 int gpai_registry_check_name(const char *name, struct gpai_error *err);

@@ -54,6 +54,18 @@ int reg_store_stream(struct gpai_registry *reg, reg_read_fn rd, void *rctx,
 int reg_store_file(struct gpai_registry *reg, const char *path, char hex[65],
 		   uint64_t *size, gpai_progress_fn progress, void *pctx,
 		   uint64_t base, uint64_t total, struct gpai_error *err);
+/* Moves a file that a caller wrote and hashed itself into the store under
+ * hex (gpai_registry_add_staged's contract): opened without following
+ * links, it must be a regular file of size bytes with one link on the
+ * registry's file system; it is made read-only, fsynced and renamed to
+ * objects/sha256/xx/rest (dropped when the blob exists), then the
+ * directory is fsynced.  Nothing is read.  A file on another file system
+ * or with other links is instead copied while hashed (reg_store_file) and
+ * the digest compared: GPAI_EVERIFY when it differs.  *hashed receives the
+ * bytes that were read and hashed (0 when the file was moved).  On error
+ * the staged file may be gone. */
+int reg_adopt_file(struct gpai_registry *reg, const char *path, const char *hex,
+		   uint64_t size, uint64_t *hashed, struct gpai_error *err);
 /* SHA-256 of a file into hex. */
 int reg_hash_file(const char *path, char hex[65], uint64_t *size,
 		  gpai_progress_fn progress, void *pctx, uint64_t base,

@@ -487,6 +487,74 @@ int reg_store_file(struct gpai_registry *reg, const char *path, char hex[65],
 	return rc;
 }
 
+int reg_adopt_file(struct gpai_registry *reg, const char *path, const char *hex,
+		   uint64_t size, uint64_t *hashed, struct gpai_error *err)
+{
+	struct stat st, ost;
+	char *objects = NULL, *dst = NULL, got[HEX_LEN + 1];
+	uint64_t n = 0;
+	int fd, rc = GPAI_OK, same_fs;
+
+	*hashed = 0;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return gpai_error_errno(err, errno == ENOENT ? GPAI_ENOTFOUND : GPAI_EIO,
+					errno, "cannot open '%s'", path);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		rc = gpai_error_set(err, GPAI_EFORMAT, "'%s' is not a regular file", path);
+		goto out;
+	}
+	if ((uint64_t)st.st_size != size) {
+		rc = gpai_error_set(err, GPAI_EVERIFY, "'%s' is %llu bytes, not %llu as its "
+				    "digest was computed over", path,
+				    (unsigned long long)st.st_size, (unsigned long long)size);
+		goto out;
+	}
+	if (!(objects = gpai_path_join(reg->dir, REG_OBJECTS))) {
+		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (stat(objects, &ost) != 0) {
+		rc = gpai_error_errno(err, GPAI_EIO, errno, "cannot stat '%s'", objects);
+		goto out;
+	}
+	same_fs = ost.st_dev == st.st_dev && st.st_nlink == 1;
+	if (!same_fs) {
+		/* Another name could still change it, or rename cannot move it:
+		 * copy it like any file and hold it to the digest given. */
+		close(fd);
+		fd = -1;
+		rc = reg_store_file(reg, path, got, &n, NULL, NULL, 0, size, err);
+		*hashed = n;
+		if (rc == GPAI_OK && (strcmp(got, hex) != 0 || n != size))
+			rc = gpai_error_set(err, GPAI_EVERIFY, "'%s' has SHA-256 %s, not %s as its "
+					    "writer said", path, got, hex);
+		goto out;
+	}
+	if (fchmod(fd, 0444) != 0) {
+		rc = gpai_error_errno(err, GPAI_EIO, errno, "cannot make '%s' read-only", path);
+		goto out;
+	}
+	/* A blob that exists already needs no durable copy (publish drops it). */
+	if (!(dst = reg_blob_path(reg, hex))) {
+		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (!gpai_path_exists(dst) && fsync(fd) != 0) {
+		rc = gpai_error_errno(err, GPAI_EIO, errno, "cannot sync '%s'", path);
+		goto out;
+	}
+	close(fd);
+	fd = -1;
+	rc = publish(reg, path, hex, err);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(objects);
+	free(dst);
+	return rc;
+}
+
 int reg_hash_file(const char *path, char hex[65], uint64_t *size,
 		  gpai_progress_fn progress, void *pctx, uint64_t base,
 		  uint64_t total, struct gpai_error *err)
