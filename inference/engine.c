@@ -440,9 +440,11 @@ int gpai_engine_forward(struct gpai_engine *e, int32_t token, int32_t pos,
 		struct att_job aj = { e, l, pos, e->q, e->xb };
 
 		norm(e, e->xb, x, &w->attn_norm, &w->attn_norm_b);
-		kern_matvec(&e->kern, e->q, &w->wq, e->xb);
-		kern_matvec(&e->kern, k, &w->wk, e->xb);
-		kern_matvec(&e->kern, v, &w->wv, e->xb);
+		{
+			struct kern_mv qkv[3] = { { e->q, &w->wq, 0 }, { k, &w->wk, 0 }, { v, &w->wv, 0 } };
+
+			kern_matvec_group(&e->kern, qkv, 3, e->xb);
+		}
 		add_bias(e->q, &w->bq, D);
 		add_bias(k, &w->bk, KV);
 		add_bias(v, &w->bv, KV);
@@ -461,8 +463,9 @@ int gpai_engine_forward(struct gpai_engine *e, int32_t token, int32_t pos,
 
 		norm(e, e->xb, x, &w->ffn_norm, &w->ffn_norm_b);
 		if (e->ffn == FFN_SWIGLU) {
-			kern_matvec(&e->kern, e->hb, &w->w1, e->xb);
-			kern_matvec(&e->kern, e->hb2, &w->w3, e->xb);
+			struct kern_mv up[2] = { { e->hb, &w->w1, 0 }, { e->hb2, &w->w3, 0 } };
+
+			kern_matvec_group(&e->kern, up, 2, e->xb);
 			for (int32_t i = 0; i < H; i++) {
 				float val = e->hb[i];
 
@@ -572,9 +575,12 @@ static int forward_batch(struct gpai_engine *e, const int32_t *tokens, int n, in
 		for (int b = 0; b < n; b++)
 			norm(e, e->bxb + (size_t)b * D, e->bx + (size_t)b * D, &w->attn_norm,
 			     &w->attn_norm_b);
-		kern_matmat(&e->kern, e->bq, D, &w->wq, e->bxb, D, n, &e->bxq);
-		kern_matmat(&e->kern, k0, KV, &w->wk, e->bxb, D, n, &e->bxq);
-		kern_matmat(&e->kern, v0, KV, &w->wv, e->bxb, D, n, &e->bxq);
+		{
+			struct kern_mv qkv[3] = { { e->bq, &w->wq, D }, { k0, &w->wk, KV },
+						  { v0, &w->wv, KV } };
+
+			kern_matmat_group(&e->kern, qkv, 3, e->bxb, D, n, &e->bxq);
+		}
 		for (int b = 0; b < n; b++) {
 			float *q = e->bq + (size_t)b * D, *k = k0 + (size_t)b * KV;
 
@@ -605,8 +611,9 @@ static int forward_batch(struct gpai_engine *e, const int32_t *tokens, int n, in
 			norm(e, e->bxb + (size_t)b * D, x, &w->ffn_norm, &w->ffn_norm_b);
 		}
 		if (e->ffn == FFN_SWIGLU) {
-			kern_matmat(&e->kern, e->bhb, W, &w->w1, e->bxb, D, n, &e->bxq);
-			kern_matmat(&e->kern, e->bhb2, W, &w->w3, e->bxb, D, n, &e->bxq);
+			struct kern_mv up[2] = { { e->bhb, &w->w1, W }, { e->bhb2, &w->w3, W } };
+
+			kern_matmat_group(&e->kern, up, 2, e->bxb, D, n, &e->bxq);
 			for (int b = 0; b < n; b++) {
 				float *h = e->bhb + (size_t)b * W, *h2 = e->bhb2 + (size_t)b * W;
 

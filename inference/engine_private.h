@@ -135,6 +135,33 @@ float dot_f32(const float *a, const float *b, int64_t n);
 void kern_matmat(struct kern *k, float *out, int64_t ostride, const struct wref *w,
 		 const float *x, int64_t xstride, int n, struct q8buf *xqn);
 
+/* One product of a group: out[b * ostride + r] = w[r] . x[b]. */
+struct kern_mv {
+	float *out;
+	const struct wref *w;
+	int64_t ostride;    /* unused by kern_matvec_group (one vector) */
+};
+/* Several products with the same input (q, k and v; gate and up) in one
+ * dispatch to the thread pool: the matrices' rows are split over threads
+ * together.  All matrices have the same cols; each value equals what
+ * kern_matvec / kern_matmat give for that matrix alone. */
+void kern_matvec_group(struct kern *k, const struct kern_mv *mv, int n_mv, const float *x);
+void kern_matmat_group(struct kern *k, const struct kern_mv *mv, int n_mv, const float *x,
+		       int64_t xstride, int n, struct q8buf *xqn);
+
+/* Quantizes x[n] (n a multiple of GPAI_QK) to Q8_0 blocks in o: per 32
+ * values d = max|x| / 127 and q = x * (1/d) rounded to nearest even (0
+ * where that is NaN); both paths give the same bytes. */
+void kern_quantize_q8(struct q8buf *o, const float *x, int64_t n);
+
+/* Selects the kernels for the whole process: on = 0 forces the portable
+ * paths, on = 1 the AVX2/FMA ones where the CPU has them (for tests; the
+ * default is the CPU check, and GPAI_NO_SIMD=1 in the environment forces
+ * the portable paths).  Call only while no product runs. */
+void kern_use_simd(int on);
+/* 1 when the AVX2/FMA kernels are in use. */
+int kern_simd(void);
+
 /* ---- the engine ---------------------------------------------------------- */
 
 enum norm_kind { NORM_RMS, NORM_LAYER };

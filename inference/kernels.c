@@ -11,9 +11,15 @@
  * int32 per block, as llama.cpp and llama2.c runq.c do.
  *
  * Invariants: each output row is computed by exactly one thread with a
- * fixed order of operations, so results do not depend on the thread count.
- * The AVX2/FMA paths are chosen once per process by a CPU check; the
- * portable paths give the same values up to float reassociation.
+ * fixed order of operations, so results do not depend on the thread count;
+ * the batched kernels (one row against 3 or 4 vectors) and grouped
+ * products compute each value in the one-vector kernel's order, so batched
+ * and grouped results equal one-at-a-time results bit for bit.  The
+ * AVX2/FMA paths are chosen once per process by a CPU check (GPAI_NO_SIMD
+ * or kern_use_simd force the portable ones); the portable paths give the
+ * same values up to float reassociation, and the same quantized
+ * activations exactly.  The AVX2 row kernels prefetch the weights ahead of
+ * use; prefetching has no effect on values.
  */
 #include "engine_private.h"
 
@@ -31,6 +37,29 @@
 /* Independent accumulators in the portable dot products: enough to hide
  * the add latency without fast-math. */
 #define PORTABLE_LANES 8
+
+/* How far ahead of the current load the AVX2 row kernels prefetch the
+ * weights, in bytes.  A core's hardware prefetchers keep too few lines in
+ * flight to reach the memory bandwidth on a sequential read, and they stop
+ * at 4 KiB page boundaries; prefetching a few pages ahead doubled the
+ * Q8_0 decode speed of one core (docs/inference.md, Speed).  Past the end
+ * of a row the prefetch reads the next row, which is the next to be used;
+ * a prefetch never faults. */
+#define KERN_PREFETCH_BYTES 4096
+
+/* Activation vectors per weight row in the batched AVX2 kernels: three
+ * vectors' four 8-wide accumulators plus the row's four registers fill the
+ * sixteen ymm registers (F32); Q8_0 keeps one accumulator per vector. */
+#define KERN_TILE_F32 3
+#define KERN_TILE_Q8 4
+
+/* Weight bytes per block of rows in batched products: the block stays in a
+ * core's L2 cache (512 KiB on Zen 3) while groups of vectors pass over it. */
+#define KERN_BLOCK_BYTES (128 * 1024)
+
+/* The largest int8 magnitude used when quantizing activations, as in ggml
+ * quantize_row_q8_0. */
+#define Q8_QMAX 127.0f
 
 size_t wtype_row_bytes(enum wtype t, int64_t cols)
 {
@@ -245,6 +274,11 @@ static float dot_q4_portable(const unsigned char *w, const struct q8buf *x, int6
 #if HAVE_X86
 #define AVX2 __attribute__((target("avx2,fma,f16c")))
 
+static inline void prefetch_ahead(const void *p)
+{
+	_mm_prefetch((const char *)p + KERN_PREFETCH_BYTES, _MM_HINT_T0);
+}
+
 /* Everything called inside these functions is VEX-encoded (intrinsics, or
  * functions with the same target): a call into SSE-compiled code from AVX
  * code costs a state transition per call, which made a per-block scalar
@@ -259,13 +293,21 @@ AVX2 static float hsum256(__m256 v)
 	return _mm_cvtss_f32(lo);
 }
 
-AVX2 static float dot_f32_avx2(const float *a, const float *b, int64_t n)
+/* a . b; with `weights` set, a is a weight row streamed from memory and is
+ * prefetched ahead (the activations b are in cache).  The order of
+ * operations is the same either way. */
+AVX2 static inline float dot_f32_avx2_impl(const float *a, const float *b, int64_t n,
+					   int weights)
 {
 	__m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
 	int64_t i = 0;
 	float tail = 0;
 
 	for (; i + 32 <= n; i += 32) {
+		if (weights) {
+			prefetch_ahead(a + i);
+			prefetch_ahead(a + i + 16);
+		}
 		s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
 		s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
 		s2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 16), _mm256_loadu_ps(b + i + 16), s2);
@@ -279,6 +321,16 @@ AVX2 static float dot_f32_avx2(const float *a, const float *b, int64_t n)
 	return hsum256(s0) + tail;
 }
 
+AVX2 static float dot_f32_avx2(const float *a, const float *b, int64_t n)
+{
+	return dot_f32_avx2_impl(a, b, n, 0);
+}
+
+AVX2 static float dot_f32_row_avx2(const float *w, const float *x, int64_t n)
+{
+	return dot_f32_avx2_impl(w, x, n, 1);
+}
+
 AVX2 static float dot_f16_avx2(const unsigned char *w, const float *x, int64_t n)
 {
 	__m256 s0 = _mm256_setzero_ps(), s1 = s0;
@@ -286,6 +338,7 @@ AVX2 static float dot_f16_avx2(const unsigned char *w, const float *x, int64_t n
 	float tail = 0;
 
 	for (; i + 16 <= n; i += 16) {
+		prefetch_ahead(w + 2 * i);
 		__m256 w0 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(w + 2 * i)));
 		__m256 w1 = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(w + 2 * i + 16)));
 
@@ -304,6 +357,7 @@ AVX2 static float dot_bf16_avx2(const unsigned char *w, const float *x, int64_t 
 	float tail = 0;
 
 	for (; i + 16 <= n; i += 16) {
+		prefetch_ahead(w + 2 * i);
 		__m256i h0 = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(w + 2 * i)));
 		__m256i h1 = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(w + 2 * i + 16)));
 
@@ -332,7 +386,10 @@ AVX2 static float dot_q8_avx2(const unsigned char *w, const struct q8buf *x, int
 
 	for (int64_t b = 0; b < n / GPAI_QK; b++) {
 		const unsigned char *blk = w + b * GPAI_Q8_0_BLOCK;
-		__m256i qw = _mm256_loadu_si256((const __m256i *)(blk + 2));
+		__m256i qw;
+
+		prefetch_ahead(blk);
+		qw = _mm256_loadu_si256((const __m256i *)(blk + 2));
 		__m256i qx = _mm256_loadu_si256((const __m256i *)(x->q + b * GPAI_QK));
 		__m256 s = _mm256_cvtepi32_ps(dot32_i8(qw, qx));
 
@@ -349,32 +406,171 @@ AVX2 static float dot_q4_avx2(const unsigned char *w, const struct q8buf *x, int
 
 	for (int64_t b = 0; b < n / GPAI_QK; b++) {
 		const unsigned char *blk = w + b * GPAI_Q4_0_BLOCK;
-		__m128i raw = _mm_loadu_si128((const __m128i *)(blk + 2));
-		__m128i lo = _mm_and_si128(raw, lomask);
-		__m128i hi = _mm_and_si128(_mm_srli_epi16(raw, 4), lomask);
-		__m256i qw = _mm256_sub_epi8(_mm256_set_m128i(hi, lo), eight);
-		__m256i qx = _mm256_loadu_si256((const __m256i *)(x->q + b * GPAI_QK));
-		__m256 s = _mm256_cvtepi32_ps(dot32_i8(qw, qx));
+		__m128i raw, lo, hi;
+		__m256i qw, qx;
+		__m256 s;
+
+		prefetch_ahead(blk);
+		raw = _mm_loadu_si128((const __m128i *)(blk + 2));
+		lo = _mm_and_si128(raw, lomask);
+		hi = _mm_and_si128(_mm_srli_epi16(raw, 4), lomask);
+		qw = _mm256_sub_epi8(_mm256_set_m128i(hi, lo), eight);
+		qx = _mm256_loadu_si256((const __m256i *)(x->q + b * GPAI_QK));
+		s = _mm256_cvtepi32_ps(dot32_i8(qw, qx));
 
 		acc = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(rd16(blk)) * x->d[b]), s, acc);
 	}
 	return hsum256(acc);
 }
 
-static int have_avx2(void)
+/* Batched products: one weight row against several activation vectors.
+ * Each value is computed in exactly the order of the one-vector kernel
+ * (dot_f32_row_avx2, dot_q8_avx2), so batched logits equal decoded ones;
+ * the row is loaded once for all of them. */
+AVX2 static void dot_f32_row_x3_avx2(const float *w, const float *const *x, int64_t n,
+				     float *out)
 {
-	static int cached = -1;
+	const float *x0 = x[0], *x1 = x[1], *x2 = x[2];
+	__m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+	__m256 b0 = a0, b1 = a0, b2 = a0, b3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
+	float ta = 0, tb = 0, tc = 0;
+	int64_t i = 0;
 
-	if (cached < 0) {
-		__builtin_cpu_init();
-		cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-			 __builtin_cpu_supports("f16c") && !getenv("GPAI_NO_SIMD");
+	for (; i + 32 <= n; i += 32) {
+		__m256 w0 = _mm256_loadu_ps(w + i), w1 = _mm256_loadu_ps(w + i + 8),
+		       w2 = _mm256_loadu_ps(w + i + 16), w3 = _mm256_loadu_ps(w + i + 24);
+
+		prefetch_ahead(w + i);
+		prefetch_ahead(w + i + 16);
+		a0 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x0 + i), a0);
+		a1 = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x0 + i + 8), a1);
+		a2 = _mm256_fmadd_ps(w2, _mm256_loadu_ps(x0 + i + 16), a2);
+		a3 = _mm256_fmadd_ps(w3, _mm256_loadu_ps(x0 + i + 24), a3);
+		b0 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x1 + i), b0);
+		b1 = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x1 + i + 8), b1);
+		b2 = _mm256_fmadd_ps(w2, _mm256_loadu_ps(x1 + i + 16), b2);
+		b3 = _mm256_fmadd_ps(w3, _mm256_loadu_ps(x1 + i + 24), b3);
+		c0 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x2 + i), c0);
+		c1 = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x2 + i + 8), c1);
+		c2 = _mm256_fmadd_ps(w2, _mm256_loadu_ps(x2 + i + 16), c2);
+		c3 = _mm256_fmadd_ps(w3, _mm256_loadu_ps(x2 + i + 24), c3);
 	}
-	return cached;
+	for (; i + 8 <= n; i += 8) {
+		__m256 w0 = _mm256_loadu_ps(w + i);
+
+		a0 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x0 + i), a0);
+		b0 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x1 + i), b0);
+		c0 = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x2 + i), c0);
+	}
+	for (; i < n; i++) {
+		ta += w[i] * x0[i];
+		tb += w[i] * x1[i];
+		tc += w[i] * x2[i];
+	}
+	out[0] = hsum256(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3))) + ta;
+	out[1] = hsum256(_mm256_add_ps(_mm256_add_ps(b0, b1), _mm256_add_ps(b2, b3))) + tb;
+	out[2] = hsum256(_mm256_add_ps(_mm256_add_ps(c0, c1), _mm256_add_ps(c2, c3))) + tc;
+}
+
+AVX2 static void dot_q8_row_x4_avx2(const unsigned char *w, const struct q8buf *x, int64_t n,
+				    float *out)
+{
+	const __m256i ones = _mm256_set1_epi16(1);
+	__m256 acc[KERN_TILE_Q8];
+
+	for (int v = 0; v < KERN_TILE_Q8; v++)
+		acc[v] = _mm256_setzero_ps();
+	for (int64_t b = 0; b < n / GPAI_QK; b++) {
+		const unsigned char *blk = w + b * GPAI_Q8_0_BLOCK;
+		__m256i qw, aw;
+		float dw;
+
+		prefetch_ahead(blk);
+		qw = _mm256_loadu_si256((const __m256i *)(blk + 2));
+		aw = _mm256_sign_epi8(qw, qw);
+		dw = _cvtsh_ss(rd16(blk));
+		for (int v = 0; v < KERN_TILE_Q8; v++) {
+			__m256i qx = _mm256_loadu_si256((const __m256i *)(x[v].q + b * GPAI_QK));
+			__m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(aw, _mm256_sign_epi8(qx, qw)),
+						      ones);
+
+			acc[v] = _mm256_fmadd_ps(_mm256_set1_ps(dw * x[v].d[b]), _mm256_cvtepi32_ps(p),
+						 acc[v]);
+		}
+	}
+	for (int v = 0; v < KERN_TILE_Q8; v++)
+		out[v] = hsum256(acc[v]);
+}
+
+/* quantize_q8_portable's values: the same max (NaN ignored, as fmaxf
+ * does), scale and reciprocal; cvtps rounds to nearest even as lrintf
+ * does in the default rounding mode; a NaN product becomes 0 as the
+ * portable path's (int8_t)lrintf gives on x86-64. */
+AVX2 static void quantize_q8_avx2(struct q8buf *o, const float *x, int64_t n)
+{
+	const __m256 nosign = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+	const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+
+	for (int64_t b = 0; b < n / GPAI_QK; b++) {
+		const float *p = x + b * GPAI_QK;
+		__m256 v[4], m = _mm256_setzero_ps(), iv;
+		__m256i q[4];
+		__m128 h;
+		float amax, d, id;
+
+		for (int k = 0; k < 4; k++) {
+			v[k] = _mm256_loadu_ps(p + 8 * k);
+			m = _mm256_max_ps(_mm256_and_ps(v[k], nosign), m); /* NaN -> m */
+		}
+		h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+		h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+		h = _mm_max_ss(h, _mm_movehdup_ps(h));
+		amax = _mm_cvtss_f32(h);
+		d = amax / Q8_QMAX;
+		id = d != 0 ? 1.0f / d : 0.0f;
+		o->d[b] = d;
+		iv = _mm256_set1_ps(id);
+		for (int k = 0; k < 4; k++) {
+			__m256 y = _mm256_mul_ps(v[k], iv);
+			__m256 nan = _mm256_cmp_ps(y, y, _CMP_UNORD_Q);
+
+			q[k] = _mm256_andnot_si256(_mm256_castps_si256(nan), _mm256_cvtps_epi32(y));
+		}
+		q[0] = _mm256_packs_epi16(_mm256_packs_epi32(q[0], q[1]), _mm256_packs_epi32(q[2], q[3]));
+		_mm256_storeu_si256((__m256i *)(o->q + b * GPAI_QK),
+				    _mm256_permutevar8x32_epi32(q[0], order));
+	}
+}
+
+static int cpu_has_avx2(void)
+{
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+	       __builtin_cpu_supports("f16c");
 }
 #else
-static int have_avx2(void) { return 0; }
+static int cpu_has_avx2(void) { return 0; }
 #endif
+
+/* -1 until the first product; then 1 when the AVX2 kernels run. */
+static int simd_state = -1;
+
+static int have_avx2(void)
+{
+	if (simd_state < 0)
+		simd_state = cpu_has_avx2() && !getenv("GPAI_NO_SIMD");
+	return simd_state;
+}
+
+void kern_use_simd(int on)
+{
+	simd_state = on ? cpu_has_avx2() : 0;
+}
+
+int kern_simd(void)
+{
+	return have_avx2();
+}
 
 float dot_f32(const float *a, const float *b, int64_t n)
 {
@@ -391,7 +587,7 @@ static float dot_row(const struct wref *w, const unsigned char *row,
 #if HAVE_X86
 	if (have_avx2()) {
 		switch (w->type) {
-		case WT_F32: return dot_f32_avx2((const float *)row, x, w->cols);
+		case WT_F32: return dot_f32_row_avx2((const float *)row, x, w->cols);
 		case WT_F16: return dot_f16_avx2(row, x, w->cols);
 		case WT_BF16: return dot_bf16_avx2(row, x, w->cols);
 		case WT_Q8_0: return dot_q8_avx2(row, xq, w->cols);
@@ -410,47 +606,155 @@ static float dot_row(const struct wref *w, const unsigned char *row,
 	}
 }
 
-/* Quantizes x[n] (n a multiple of GPAI_QK) to Q8_0 blocks. */
-static void quantize_q8(struct q8buf *o, const float *x, int64_t n)
+static void quantize_q8_portable(struct q8buf *o, const float *x, int64_t n)
 {
-	/* 127: the largest int8 magnitude used, as in ggml quantize_row_q8_0 */
-	const float qmax = 127.0f;
-
 	for (int64_t b = 0; b < n / GPAI_QK; b++) {
 		const float *v = x + b * GPAI_QK;
 		float amax = 0, d, id;
 
 		for (int j = 0; j < GPAI_QK; j++)
 			amax = fmaxf(amax, fabsf(v[j]));
-		d = amax / qmax;
+		d = amax / Q8_QMAX;
 		id = d != 0 ? 1.0f / d : 0.0f;
 		o->d[b] = d;
-		for (int j = 0; j < GPAI_QK; j++)
-			o->q[b * GPAI_QK + j] = (int8_t)lrintf(v[j] * id);
+		for (int j = 0; j < GPAI_QK; j++) {
+			float y = v[j] * id;
+
+			o->q[b * GPAI_QK + j] = isnan(y) ? 0 : (int8_t)lrintf(y);
+		}
 	}
 }
 
+void kern_quantize_q8(struct q8buf *o, const float *x, int64_t n)
+{
+#if HAVE_X86
+	if (have_avx2()) {
+		quantize_q8_avx2(o, x, n);
+		return;
+	}
+#endif
+	quantize_q8_portable(o, x, n);
+}
+
+static int wtype_quantized(enum wtype t)
+{
+	return t == WT_Q8_0 || t == WT_Q4_0;
+}
+
+/* A group of products sharing one input; the rows of all its matrices
+ * are numbered one after the other and split into chunks over threads. */
 struct mv_job {
-	float *out;
-	const struct wref *w;
-	const float *x;
-	const struct q8buf *xq;
-	size_t row_bytes;
+	const struct kern_mv *mv;
+	int n_mv;
+	int64_t rows;          /* all matrices' rows */
+	const float *x;        /* x[b * xstride + i], b < n */
+	int64_t xstride;
+	int n;
+	const struct q8buf *xq; /* n quantized vectors (blocks of cols / GPAI_QK) */
 };
+
+/* One q8buf view of vector b of the job's quantized batch. */
+static struct q8buf q8_view(const struct q8buf *xq, int64_t cols, int b)
+{
+	struct q8buf one = { xq->q + (size_t)b * (size_t)cols,
+			     xq->d + (size_t)b * (size_t)(cols / GPAI_QK), cols };
+
+	return one;
+}
+
+/* Rows [lo, hi) of one matrix against vectors [b0, b1) of the job. */
+static void mv_block(const struct mv_job *j, const struct kern_mv *m, int64_t lo, int64_t hi,
+		     int b0, int b1)
+{
+	const struct wref *w = m->w;
+	size_t row_bytes = wtype_row_bytes(w->type, w->cols);
+	const unsigned char *base = w->data;
+	int simd = have_avx2();
+
+	for (int64_t r = lo; r < hi; r++) {
+		const unsigned char *row = base + (size_t)r * row_bytes;
+		int b = b0;
+
+#if HAVE_X86
+		if (simd && w->type == WT_F32)
+			for (; b + KERN_TILE_F32 <= b1; b += KERN_TILE_F32) {
+				const float *xs[KERN_TILE_F32];
+				float o[KERN_TILE_F32];
+
+				for (int v = 0; v < KERN_TILE_F32; v++)
+					xs[v] = j->x + (b + v) * j->xstride;
+				dot_f32_row_x3_avx2((const float *)row, xs, w->cols, o);
+				for (int v = 0; v < KERN_TILE_F32; v++)
+					m->out[(b + v) * m->ostride + r] = o[v];
+			}
+		if (simd && w->type == WT_Q8_0)
+			for (; b + KERN_TILE_Q8 <= b1; b += KERN_TILE_Q8) {
+				struct q8buf xs[KERN_TILE_Q8];
+				float o[KERN_TILE_Q8];
+
+				for (int v = 0; v < KERN_TILE_Q8; v++)
+					xs[v] = q8_view(j->xq, w->cols, b + v);
+				dot_q8_row_x4_avx2(row, xs, w->cols, o);
+				for (int v = 0; v < KERN_TILE_Q8; v++)
+					m->out[(b + v) * m->ostride + r] = o[v];
+			}
+#else
+		(void)simd;
+#endif
+		for (; b < b1; b++) {
+			struct q8buf one;
+
+			if (j->xq)
+				one = q8_view(j->xq, w->cols, b);
+			m->out[b * m->ostride + r] =
+				dot_row(w, row, j->x + b * j->xstride, j->xq ? &one : NULL);
+		}
+	}
+}
+
+/* Rows [lo, hi) of one matrix against the job's n vectors.  With several
+ * vectors the rows go in blocks that stay in the core's cache while each
+ * group of vectors (in the L1 cache) passes over them: the weights come
+ * from memory once per batch.  Every value is one kernel call's, so the
+ * blocking changes no result. */
+static void mv_rows(const struct mv_job *j, const struct kern_mv *m, int64_t lo, int64_t hi)
+{
+	size_t row_bytes = wtype_row_bytes(m->w->type, m->w->cols);
+	int64_t block = row_bytes < KERN_BLOCK_BYTES ? (int64_t)(KERN_BLOCK_BYTES / row_bytes) : 1;
+	int group = KERN_TILE_F32 * KERN_TILE_Q8; /* a multiple of both tiles */
+
+	if (j->n == 1) {
+		mv_block(j, m, lo, hi, 0, 1);
+		return;
+	}
+	for (int64_t r = lo; r < hi; r += block) {
+		int64_t end = hi - r < block ? hi : r + block;
+
+		for (int b = 0; b < j->n; b += group)
+			mv_block(j, m, r, end, b, j->n - b < group ? j->n : b + group);
+	}
+}
 
 static void mv_part(void *ctx, int chunk, int n_chunks)
 {
-	struct mv_job *j = ctx;
-	int64_t rows = j->w->rows;
-	int64_t lo = rows * chunk / n_chunks, hi = rows * (chunk + 1) / n_chunks;
-	const unsigned char *base = j->w->data;
+	const struct mv_job *j = ctx;
+	int64_t lo = j->rows * chunk / n_chunks, hi = j->rows * (chunk + 1) / n_chunks, first = 0;
 
-	for (int64_t r = lo; r < hi; r++)
-		j->out[r] = dot_row(j->w, base + (size_t)r * j->row_bytes, j->x, j->xq);
+	for (int i = 0; i < j->n_mv && lo < hi; i++) {
+		int64_t rows = j->mv[i].w->rows;
+
+		if (lo < first + rows) {
+			int64_t end = hi < first + rows ? hi : first + rows;
+
+			mv_rows(j, &j->mv[i], lo - first, end - first);
+			lo = end;
+		}
+		first += rows;
+	}
 }
 
-/* Threads are worth waking only for matrices of some size; below this
- * many weight bytes one thread does the whole product (results are the
+/* Threads are worth waking only for products of some size; below this
+ * many weight bytes one thread does the whole group (results are the
  * same either way). */
 #define MV_PARALLEL_MIN_BYTES (64 * 1024)
 
@@ -458,75 +762,69 @@ static void mv_part(void *ctx, int chunk, int n_chunks)
  * the others to wait on, few enough that claiming costs nothing. */
 #define MV_CHUNKS_PER_THREAD 4
 
-void kern_matvec(struct kern *k, float *out, const struct wref *w, const float *x)
+static void run_group(struct kern *k, struct mv_job *j)
 {
-	struct mv_job j = { out, w, x, NULL, wtype_row_bytes(w->type, w->cols) };
+	size_t bytes = 0;
 
-	if (w->type == WT_Q8_0 || w->type == WT_Q4_0) {
-		/* the engine sizes xq for its widest matrix at open */
-		quantize_q8(&k->xq, x, w->cols);
-		j.xq = &k->xq;
+	for (int i = 0; i < j->n_mv; i++) {
+		j->rows += j->mv[i].w->rows;
+		bytes += wtype_row_bytes(j->mv[i].w->type, j->mv[i].w->cols) *
+			 (size_t)j->mv[i].w->rows * (size_t)j->n;
 	}
-	if (j.row_bytes * (size_t)w->rows < MV_PARALLEL_MIN_BYTES || gpai_pool_threads(k->pool) < 2)
-		mv_part(&j, 0, 1);
+	if (bytes < MV_PARALLEL_MIN_BYTES || gpai_pool_threads(k->pool) < 2)
+		mv_part(j, 0, 1);
 	else
-		gpai_pool_run(k->pool, MV_CHUNKS_PER_THREAD * gpai_pool_threads(k->pool), mv_part, &j);
+		gpai_pool_run(k->pool, MV_CHUNKS_PER_THREAD * gpai_pool_threads(k->pool), mv_part, j);
 }
 
-/* ---- several vectors at once (batched prompt processing) -------------------- */
-
-struct mm_job {
-	float *out;            /* out[b * ostride + r] */
-	const struct wref *w;
-	const float *x;        /* x[b * xstride + i] */
-	const struct q8buf *xq;
-	size_t row_bytes;
-	int n;
-	int64_t ostride, xstride;
-};
-
-static void mm_part(void *ctx, int chunk, int n_chunks)
+static int group_quantized(const struct kern_mv *mv, int n_mv)
 {
-	struct mm_job *j = ctx;
-	int64_t rows = j->w->rows;
-	int64_t lo = rows * chunk / n_chunks, hi = rows * (chunk + 1) / n_chunks;
-	const unsigned char *base = j->w->data;
+	for (int i = 0; i < n_mv; i++)
+		if (wtype_quantized(mv[i].w->type))
+			return 1;
+	return 0;
+}
 
-	/* each row is read once for all n vectors; each (row, vector) value is
-	 * the same dot product kern_matvec computes */
-	for (int64_t r = lo; r < hi; r++) {
-		const unsigned char *row = base + (size_t)r * j->row_bytes;
+void kern_matvec_group(struct kern *k, const struct kern_mv *mv, int n_mv, const float *x)
+{
+	struct mv_job j = { mv, n_mv, 0, x, 0, 1, NULL };
 
-		for (int b = 0; b < j->n; b++) {
-			struct q8buf one;
-
-			if (j->xq) {
-				one.q = j->xq->q + (size_t)b * (size_t)j->w->cols;
-				one.d = j->xq->d + (size_t)b * (size_t)(j->w->cols / GPAI_QK);
-				one.cap = j->w->cols;
-			}
-			j->out[b * j->ostride + r] =
-				dot_row(j->w, row, j->x + b * j->xstride, j->xq ? &one : NULL);
-		}
+	if (group_quantized(mv, n_mv)) {
+		/* the engine sizes xq for its widest matrix at open */
+		kern_quantize_q8(&k->xq, x, mv[0].w->cols);
+		j.xq = &k->xq;
 	}
+	run_group(k, &j);
+}
+
+void kern_matvec(struct kern *k, float *out, const struct wref *w, const float *x)
+{
+	struct kern_mv mv = { out, w, 0 };
+
+	kern_matvec_group(k, &mv, 1, x);
+}
+
+void kern_matmat_group(struct kern *k, const struct kern_mv *mv, int n_mv, const float *x,
+		       int64_t xstride, int n, struct q8buf *xqn)
+{
+	struct mv_job j = { mv, n_mv, 0, x, xstride, n, NULL };
+	int64_t cols = mv[0].w->cols;
+
+	if (group_quantized(mv, n_mv)) {
+		for (int b = 0; b < n; b++) {
+			struct q8buf one = q8_view(xqn, cols, b);
+
+			kern_quantize_q8(&one, x + b * xstride, cols);
+		}
+		j.xq = xqn;
+	}
+	run_group(k, &j);
 }
 
 void kern_matmat(struct kern *k, float *out, int64_t ostride, const struct wref *w,
 		 const float *x, int64_t xstride, int n, struct q8buf *xqn)
 {
-	struct mm_job j = { out, w, x, NULL, wtype_row_bytes(w->type, w->cols), n, ostride, xstride };
+	struct kern_mv mv = { out, w, ostride };
 
-	if (w->type == WT_Q8_0 || w->type == WT_Q4_0) {
-		for (int b = 0; b < n; b++) {
-			struct q8buf one = { xqn->q + (size_t)b * (size_t)w->cols,
-					     xqn->d + (size_t)b * (size_t)(w->cols / GPAI_QK), w->cols };
-
-			quantize_q8(&one, x + b * xstride, w->cols);
-		}
-		j.xq = xqn;
-	}
-	if (gpai_pool_threads(k->pool) < 2)
-		mm_part(&j, 0, 1);
-	else
-		gpai_pool_run(k->pool, MV_CHUNKS_PER_THREAD * gpai_pool_threads(k->pool), mm_part, &j);
+	kern_matmat_group(k, &mv, 1, x, xstride, n, xqn);
 }

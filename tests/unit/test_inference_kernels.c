@@ -1,0 +1,264 @@
+/* test_inference_kernels.c - the engine's matrix kernels (inference/kernels.c)
+ * on their own: every weight type, the AVX2/FMA path and the portable path
+ * (kern_use_simd), against a float64 dot product computed here from the
+ * dequantized weights (and, for Q8_0/Q4_0, the activations as quantized by
+ * the rules of docs/inference.md, recomputed here).
+ *
+ * Shapes are chosen to reach every loop tail: 110 columns for the float
+ * types (3 steps of 32, one of 8, 6 scalars), 96 for the block types; 1237
+ * rows (not a multiple of any chunk or tile); 7 vectors (two tiles of 3 and
+ * one left over; one tile of 4 and three left over).
+ *
+ * Tolerance: |kernel - float64| <= 1e-5 * sum |w_i x_i| (float32
+ * accumulation over ~100 terms; the int8 sums of the block types are exact).
+ * 1237 rows make every matrix larger than the size below which a product
+ * runs on one thread, so the 2-thread products are really split.
+ * Exact checks: batched products, grouped products, 1 vs 2 threads and the
+ * two quantizers give bit-identical values. */
+#include "common.h"
+#include "engine_private.h"
+#include "harness.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#define ROWS 1237
+#define NVEC 7
+#define COLS_F 110
+#define COLS_Q 96
+#define TOL 1e-5
+
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+/* xorshift64*: a uniform float in [-1, 1). */
+static float urand(void)
+{
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return (float)((double)((rng * 0x2545F4914F6CDD1DULL) >> 11) / 4503599627370496.0 - 1.0);
+}
+
+/* Random weights of type t, rows x cols, in their stored layout. */
+static unsigned char *make_weights(enum wtype t, int64_t rows, int64_t cols)
+{
+	size_t rb = wtype_row_bytes(t, cols);
+	unsigned char *m = calloc((size_t)rows, rb);
+
+	for (int64_t r = 0; m && r < rows; r++) {
+		unsigned char *row = m + (size_t)r * rb;
+
+		for (int64_t i = 0; i < cols; i++) {
+			float v = urand();
+			uint16_t h;
+			uint32_t bits;
+
+			switch (t) {
+			case WT_F32:
+				memcpy(row + 4 * i, &v, 4);
+				break;
+			case WT_F16:
+				h = f32_to_fp16(v);
+				memcpy(row + 2 * i, &h, 2);
+				break;
+			case WT_BF16:
+				memcpy(&bits, &v, 4);
+				h = (uint16_t)(bits >> 16);
+				memcpy(row + 2 * i, &h, 2);
+				break;
+			default:
+				break;
+			}
+		}
+		for (int64_t b = 0; b < cols / GPAI_QK && (t == WT_Q8_0 || t == WT_Q4_0); b++) {
+			size_t bs = t == WT_Q8_0 ? GPAI_Q8_0_BLOCK : GPAI_Q4_0_BLOCK;
+			unsigned char *blk = row + (size_t)b * bs;
+			uint16_t d = f32_to_fp16(0.01f + 0.02f * (urand() + 1.0f));
+
+			memcpy(blk, &d, 2);
+			for (int j = 0; j < (t == WT_Q8_0 ? GPAI_QK : GPAI_QK / 2); j++) {
+				urand();
+				blk[2 + j] = (unsigned char)(rng >> 24);
+			}
+		}
+	}
+	return m;
+}
+
+/* The activation as the int8 products see it: Q8_0 blocks with scale
+ * max|x|/127 and q = x * (1/scale) rounded to nearest even. */
+static void quantized_x(const float *x, int64_t n, double *out)
+{
+	for (int64_t b = 0; b < n / GPAI_QK; b++) {
+		float amax = 0, d, id;
+
+		for (int j = 0; j < GPAI_QK; j++)
+			amax = fmaxf(amax, fabsf(x[b * GPAI_QK + j]));
+		d = amax / 127.0f;
+		id = d != 0 ? 1.0f / d : 0.0f;
+		for (int j = 0; j < GPAI_QK; j++)
+			out[b * GPAI_QK + j] = (double)d * (double)lrintf(x[b * GPAI_QK + j] * id);
+	}
+}
+
+/* Checks out[b * ROWS + r] against float64; returns the first bad index or -1. */
+static int check_ref(const struct wref *w, const float *x, const float *out, int nvec)
+{
+	float *row = malloc(sizeof(float) * (size_t)w->cols);
+	double *xd = malloc(sizeof(double) * (size_t)w->cols);
+	int bad = -1;
+
+	for (int b = 0; b < nvec && bad < 0 && row && xd; b++) {
+		const float *xb = x + (size_t)b * (size_t)w->cols;
+
+		if (w->type == WT_Q8_0 || w->type == WT_Q4_0)
+			quantized_x(xb, w->cols, xd);
+		else
+			for (int64_t i = 0; i < w->cols; i++)
+				xd[i] = xb[i];
+		for (int64_t r = 0; r < w->rows && bad < 0; r++) {
+			double s = 0, mag = 0;
+
+			wref_row(w, r, row);
+			for (int64_t i = 0; i < w->cols; i++) {
+				s += (double)row[i] * xd[i];
+				mag += fabs((double)row[i] * xd[i]);
+			}
+			if (!(fabs(out[b * w->rows + r] - s) <= TOL * mag))
+				bad = b * (int)w->rows + (int)r;
+		}
+	}
+	free(row);
+	free(xd);
+	return row && xd ? bad : 0;
+}
+
+struct setup {
+	struct kern k;
+	struct q8buf xqn;
+	float *x;
+};
+
+static int setup_init(struct setup *s, int threads, struct gpai_error *err)
+{
+	memset(s, 0, sizeof(*s));
+	s->k.xq.q = calloc(COLS_F + GPAI_QK, 1);
+	s->k.xq.d = calloc(COLS_F / GPAI_QK + 1, sizeof(float));
+	s->k.xq.cap = COLS_F;
+	s->xqn.q = calloc(NVEC * (COLS_F + GPAI_QK), 1);
+	s->xqn.d = calloc(NVEC * (COLS_F / GPAI_QK + 1), sizeof(float));
+	s->xqn.cap = COLS_F;
+	s->x = malloc(sizeof(float) * NVEC * COLS_F);
+	if (!s->k.xq.q || !s->k.xq.d || !s->xqn.q || !s->xqn.d || !s->x)
+		return gpai_error_set(err, GPAI_ENOMEM, "out of memory for the kernel buffers");
+	return gpai_pool_new(threads, &s->k.pool, err);
+}
+
+static void setup_release(struct setup *s)
+{
+	gpai_pool_free(s->k.pool);
+	free(s->k.xq.q);
+	free(s->k.xq.d);
+	free(s->xqn.q);
+	free(s->xqn.d);
+	free(s->x);
+}
+
+/* Products of every type on the current path: float64 agreement, and
+ * batched == one at a time, grouped == alone, 2 threads == 1 thread. */
+static void all_types_on_this_path(void)
+{
+	struct gpai_error err;
+	struct setup s1, s2;
+	static float one[NVEC * ROWS], bat[NVEC * ROWS], two[NVEC * ROWS], grp[2 * ROWS];
+	const enum wtype types[] = { WT_F32, WT_F16, WT_BF16, WT_Q8_0, WT_Q4_0 };
+	int bad;
+
+	gpai_error_init(&err);
+	CHECK_OK(setup_init(&s1, 1, &err), &err);
+	CHECK_OK(setup_init(&s2, 2, &err), &err);
+	for (int i = 0; i < NVEC * COLS_F; i++)
+		s1.x[i] = s2.x[i] = urand();
+	for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
+		int64_t cols = types[t] == WT_Q8_0 || types[t] == WT_Q4_0 ? COLS_Q : COLS_F;
+		unsigned char *m = make_weights(types[t], ROWS, cols);
+		unsigned char *m2 = make_weights(types[t], ROWS, cols);
+		struct wref w = { m, types[t], ROWS, cols }, w2 = { m2, types[t], ROWS, cols };
+		/* x as COLS_F-strided vectors; the reference reads them packed */
+		static float packed[NVEC * COLS_F];
+
+		CHECK(m != NULL && m2 != NULL);
+		for (int b = 0; b < NVEC; b++) {
+			memcpy(packed + b * cols, s1.x + b * COLS_F, sizeof(float) * (size_t)cols);
+			kern_matvec(&s1.k, one + b * ROWS, &w, s1.x + b * COLS_F);
+			kern_matvec(&s2.k, two + b * ROWS, &w, s2.x + b * COLS_F);
+		}
+		bad = check_ref(&w, packed, one, NVEC);
+		if (bad >= 0) {
+			t_fail(__FILE__, __LINE__, "%s: value %d (vector %d, row %d) is off float64",
+			       wtype_name(types[t]), bad, bad / ROWS, bad % ROWS);
+			return;
+		}
+		CHECK(memcmp(one, two, sizeof(one)) == 0);
+		kern_matmat(&s2.k, bat, ROWS, &w, s2.x, COLS_F, NVEC, &s2.xqn);
+		CHECK(memcmp(one, bat, sizeof(one)) == 0);
+		{
+			struct kern_mv g[2] = { { grp, &w2, 0 }, { grp + ROWS, &w, 0 } };
+
+			kern_matvec_group(&s2.k, g, 2, s2.x + 2 * COLS_F);
+			CHECK(memcmp(grp + ROWS, one + 2 * ROWS, sizeof(float) * ROWS) == 0);
+			kern_matvec(&s1.k, two, &w2, s1.x + 2 * COLS_F);
+			CHECK(memcmp(grp, two, sizeof(float) * ROWS) == 0);
+		}
+		free(m);
+		free(m2);
+	}
+	setup_release(&s1);
+	setup_release(&s2);
+}
+
+TEST(simd_kernels_match_float64_and_are_exact_across_batching_and_threads)
+{
+	kern_use_simd(1);
+	all_types_on_this_path();
+}
+
+TEST(portable_kernels_match_float64_and_are_exact_across_batching_and_threads)
+{
+	kern_use_simd(0);
+	CHECK_INT(0, kern_simd());
+	all_types_on_this_path();
+	kern_use_simd(1);
+}
+
+TEST(both_paths_quantize_activations_identically)
+{
+	/* ordinary values, a zero block, a block whose largest value is its
+	 * last, NaN and infinity */
+	static float x[5 * GPAI_QK];
+	int8_t qa[5 * GPAI_QK], qp[5 * GPAI_QK];
+	float da[5], dp[5];
+	struct q8buf a = { qa, da, 5 * GPAI_QK }, p = { qp, dp, 5 * GPAI_QK };
+
+	for (int i = 0; i < GPAI_QK; i++) {
+		x[i] = urand() * 3.0f;
+		x[GPAI_QK + i] = 0.0f;
+		x[2 * GPAI_QK + i] = (float)(i - 16) * 0.5f + (i == 31 ? 112.0f : 0.0f);
+		x[3 * GPAI_QK + i] = urand();
+		x[4 * GPAI_QK + i] = urand();
+	}
+	x[3 * GPAI_QK + 5] = NAN;
+	x[4 * GPAI_QK + 9] = INFINITY;
+	kern_use_simd(1);
+	kern_quantize_q8(&a, x, 5 * GPAI_QK);
+	kern_use_simd(0);
+	kern_quantize_q8(&p, x, 5 * GPAI_QK);
+	kern_use_simd(1);
+	CHECK(memcmp(qa, qp, sizeof(qa)) == 0);
+	CHECK(memcmp(da, dp, sizeof(da)) == 0);
+	/* the portable rule, spelt out: 127 * x / max|x| to nearest even */
+	CHECK_INT(127, qp[2 * GPAI_QK + 31]);
+	CHECK_INT(0, qp[GPAI_QK + 3]);
+	CHECK_INT(0, qp[3 * GPAI_QK + 5]);
+	CHECK_INT(0, qp[4 * GPAI_QK + 9]);
+}
