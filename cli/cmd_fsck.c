@@ -50,6 +50,12 @@ static int run(struct cli *cli, int argc, char **argv)
 		cJSON_AddItemToObject(o, "missing", strv(r.missing, r.n_missing));
 		cJSON_AddItemToObject(o, "orphans", strv(r.orphans, r.n_orphans));
 		cJSON_AddItemToObject(o, "strays", strv(r.strays, r.n_strays));
+		cJSON_AddNumberToObject(o, "dossiers_checked", (double)r.dossiers_checked);
+		cJSON_AddItemToObject(o, "bad_dossiers", strv(r.bad_dossiers, r.n_bad_dossiers));
+		if (r.legacy_dir)
+			cJSON_AddStringToObject(o, "legacy_dossiers", r.legacy_dir);
+		else
+			cJSON_AddNullToObject(o, "legacy_dossiers");
 		cli_print_json(o);
 	} else {
 		for (size_t i = 0; i < r.n_corrupt; i++)
@@ -58,13 +64,22 @@ static int run(struct cli *cli, int argc, char **argv)
 			printf("missing blob %s (referenced by the catalogue)\n", r.missing[i]);
 		for (size_t i = 0; i < r.n_strays; i++)
 			printf("stray file '%s' in the blob store\n", r.strays[i]);
+		for (size_t i = 0; i < r.n_bad_dossiers; i++)
+			printf("bad dossier %s\n", r.bad_dossiers[i]);
+		if (r.legacy_dir && !cli->quiet)
+			printf("leftover folder '%s' (already imported into the catalogue; "
+			       "'gpai gc' removes it)\n", r.legacy_dir);
 		for (size_t i = 0; i < r.n_orphans && !cli->quiet; i++)
 			printf("orphan blob %s (unreferenced; 'gpai gc' removes it)\n", r.orphans[i]);
 		if (!r.clean || !cli->quiet)
 			printf("database: %s\n", r.integrity);
-		if (!cli->quiet)
-			printf("%s: %llu blobs, %s checked\n", r.clean ? "clean" : "NOT CLEAN",
+		if (!cli->quiet) {
+			printf("%s: %llu blobs, %s checked", r.clean ? "clean" : "NOT CLEAN",
 			       (unsigned long long)r.blobs_checked, cli_bytes(r.bytes_checked, b));
+			if (r.dossiers_checked)
+				printf(", %llu kept dossiers", (unsigned long long)r.dossiers_checked);
+			printf("\n");
+		}
 	}
 	rc = r.clean ? CLI_OK : CLI_FAIL;
 	gpai_fsck_report_release(&r);
@@ -76,8 +91,10 @@ const struct cli_cmd cmd_fsck = {
 	"gpai fsck\n"
 	"\n"
 	"Re-hashes every blob against its name, runs SQLite's integrity check and\n"
-	"compares the catalogue with the store.  Reports corrupt blobs, missing\n"
-	"blobs and stray files by digest or path (exit 1), and orphan blobs\n"
-	"(unreferenced: harmless, removed by gc; they do not fail the check).\n",
+	"compares the catalogue with the store.  Checks every kept dossier: its\n"
+	"document blob is there, matches its digest and size and is a dossier.\n"
+	"Reports corrupt blobs, missing blobs, stray files and bad dossiers\n"
+	"(exit 1), and orphan blobs (unreferenced: harmless, removed by gc; they\n"
+	"do not fail the check).\n",
 	run,
 };

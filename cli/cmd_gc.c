@@ -32,12 +32,16 @@ static int run(struct cli *cli, int argc, char **argv)
 		cJSON_AddNumberToObject(o, "bytes_removed", (double)r.bytes_removed);
 		cJSON_AddNumberToObject(o, "blobs_kept", (double)r.blobs_kept);
 		cJSON_AddNumberToObject(o, "tmp_removed", (double)r.tmp_removed);
+		cJSON_AddNumberToObject(o, "legacy_removed", (double)r.legacy_removed);
 		return cli_print_json(o);
 	}
 	if (!cli->quiet)
 		printf("removed %llu blobs (%s), kept %llu; %llu temporary files removed\n",
 		       (unsigned long long)r.blobs_removed, cli_bytes(r.bytes_removed, b),
 		       (unsigned long long)r.blobs_kept, (unsigned long long)r.tmp_removed);
+	if (!cli->quiet && r.legacy_removed)
+		printf("removed %llu files of the imported schema-3 dossiers/ folder\n",
+		       (unsigned long long)r.legacy_removed);
 	return CLI_OK;
 }
 
@@ -46,6 +50,7 @@ const struct cli_cmd cmd_gc = {
 	"gpai gc\n"
 	"\n"
 	"Deletes every blob that no version references (after rm, or left by an\n"
-	"interrupted add) and leftover temporary files.  Waits for running adds.\n",
+	"interrupted add), among them the documents of dossiers kept for removed\n"
+	"versions, and leftover temporary files.  Waits for running adds.\n",
 	run,
 };

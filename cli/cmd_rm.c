@@ -36,8 +36,9 @@ const struct cli_cmd cmd_rm = {
 	"rm", "remove a version (its blobs stay until gc)",
 	"gpai rm NAME@VER\n"
 	"\n"
-	"Removes the version with its file list, facts and aliases, in one\n"
-	"transaction, and logs it.  Refused while another version names it as\n"
+	"Removes the version with its file list, facts, aliases, signatures,\n"
+	"evaluation claims and runs and kept dossiers, in one transaction, and\n"
+	"logs it.  Refused while another version names it as\n"
 	"its base.  The blobs stay until `gpai gc`.\n",
 	run,
 };

@@ -266,11 +266,13 @@ const char *gpai_dossier_reg_model_sig(const struct gpai_dossier_reg *r, size_t 
 void gpai_dossier_reg_free(struct gpai_dossier_reg *r);
 
 /* History (dossier/history.c): every dossier generated for a version is
- * kept with its number under <registry>/dossiers/NAME/VER/N.json.
+ * kept with its number in the registry's catalogue (registry.h, "kept
+ * dossiers"; the document is a blob).
  * _reserve takes the next number (safe against concurrent runs); _store
  * writes the record (doc, format, output path, SHA-256 of the output);
  * _list gives [{number, generated_at, generated_by, audience, format, out,
- * sha256}] oldest first (caller frees with cJSON_Delete). */
+ * sha256, document_sha256, document_size}] oldest first (caller frees with
+ * cJSON_Delete). */
 int gpai_dossier_history_reserve(struct gpai_registry *reg, const char *name,
 				 const char *version, int *number, struct gpai_error *err);
 int gpai_dossier_history_store(struct gpai_registry *reg, const char *name,

@@ -8,9 +8,8 @@
  * modification rule.  The compute estimate itself is the caller's (the
  * estimator's result goes in in->compute).
  *
- * Also keeps the dossiers generated for a version: each is stored with its
- * version number under <registry>/dossiers/<name>/<version>/ (see
- * docs/dossier.md, "History").
+ * The dossiers generated for a version are kept in the registry's
+ * catalogue by history.c (see docs/dossier.md, "History").
  *
  * Invariant: every string the input view points to is owned by the struct
  * gpai_dossier_reg, which lives at least as long as the view.

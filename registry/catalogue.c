@@ -117,6 +117,24 @@ static const char *const migrations[] = {
 	"  run_by TEXT NOT NULL,"
 	"  run_at TEXT NOT NULL);"
 	"CREATE INDEX eval_runs_by_claim ON eval_runs(claim_id, id);",
+	/* 3 -> 4: the dossier history moves from files under dossiers/ into
+	 * the catalogue (registry/dossiers.c); the migration also imports
+	 * the files (reg_legacy_dossiers_import).  document_digest is NULL
+	 * while a number is reserved and its dossier not yet stored. */
+	"CREATE TABLE dossiers ("
+	"  id INTEGER PRIMARY KEY,"
+	"  version_id INTEGER NOT NULL REFERENCES versions(id),"
+	"  number INTEGER NOT NULL,"
+	"  audience TEXT NOT NULL DEFAULT '',"
+	"  format TEXT NOT NULL DEFAULT '',"
+	"  out TEXT NOT NULL DEFAULT '',"
+	"  out_sha256 TEXT NOT NULL DEFAULT '',"
+	"  document_digest TEXT,"
+	"  document_size INTEGER,"
+	"  generated_by TEXT NOT NULL,"
+	"  generated_at TEXT NOT NULL,"
+	"  UNIQUE (version_id, number));"
+	"CREATE INDEX dossiers_by_digest ON dossiers(document_digest);",
 };
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))
 _Static_assert(NMIGRATIONS == GPAI_REG_SCHEMA_VERSION,
@@ -234,12 +252,24 @@ static int migrate(struct gpai_registry *reg, struct gpai_error *err)
 		return rc;
 	have = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_finalize(st);
+	if (have < REG_SCHEMA_DOSSIERS) {
+		/* The import stores blobs: hold the write lock, so that gc
+		 * cannot drop them before the migration commits. */
+		char *legacy = gpai_path_join(reg->dir, REG_LEGACY_DOSSIERS);
+
+		rc = !legacy ? gpai_error_set(err, GPAI_ENOMEM, "out of memory")
+			: gpai_path_exists(legacy) ? reg_write_lock(reg, NULL, err) : GPAI_OK;
+		free(legacy);
+		if (rc)
+			return gpai_error_prefix(err, "cannot migrate the catalogue");
+	}
 	if (have > GPAI_REG_SCHEMA_VERSION)
 		return gpai_error_set(err, GPAI_EUNSUPPORTED,
 				      "registry '%s' has schema version %lld, newer than "
 				      "this gpai supports (%d)", reg->dir, (long long)have,
 				      GPAI_REG_SCHEMA_VERSION);
 	while (have < GPAI_REG_SCHEMA_VERSION) {
+		int legacy = 0;
 		char *bump;
 
 		rc = reg_begin(reg, err);
@@ -260,6 +290,11 @@ static int migrate(struct gpai_registry *reg, struct gpai_error *err)
 		rc = reg_exec(reg, migrations[have], err);
 		if (rc)
 			goto fail;
+		if (have + 1 == REG_SCHEMA_DOSSIERS) {
+			rc = reg_legacy_dossiers_import(reg, &legacy, err);
+			if (rc)
+				goto fail;
+		}
 		bump = gpai_asprintf("PRAGMA user_version = %lld", (long long)have + 1);
 		if (!bump) {
 			rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
@@ -272,6 +307,10 @@ static int migrate(struct gpai_registry *reg, struct gpai_error *err)
 		rc = reg_commit(reg, err);
 		if (rc)
 			goto fail;
+		/* Only after the commit: a kill before it leaves the files (and
+		 * schema 3); a kill after it leaves files that gc removes. */
+		if (legacy)
+			reg_legacy_dossiers_remove(reg, NULL);
 		have++;
 	}
 	return GPAI_OK;
@@ -1008,6 +1047,7 @@ int gpai_registry_rm(struct gpai_registry *reg, const char *ref,
 		"DELETE FROM eval_runs WHERE claim_id IN"
 		" (SELECT id FROM eval_claims WHERE version_id = ?)",
 		"DELETE FROM eval_claims WHERE version_id = ?",
+		"DELETE FROM dossiers WHERE version_id = ?",
 		"DELETE FROM versions WHERE id = ?",
 	};
 	struct gpai_version v;

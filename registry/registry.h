@@ -6,6 +6,8 @@
  *   catalogue.db          SQLite, WAL mode; schema version in PRAGMA user_version
  *   objects/sha256/ab/cdef...   one blob per distinct file content
  *   tmp/                  temporary files of writers; removed by the next write
+ * (Schema 3 kept the dossier history as files under dossiers/; opening such
+ * a registry imports them into the catalogue, registry/dossiers.c.)
  *   lock                  flock: writers share it, gc takes it exclusively
  *
  * Invariants (crash safety): a blob is written to tmp/, fsynced and renamed
@@ -35,7 +37,7 @@
 #define GPAI_REG_NAME_MAX 128
 #define GPAI_REG_VERSION_MAX 64
 /* Schema version this build writes (PRAGMA user_version). */
-#define GPAI_REG_SCHEMA_VERSION 3
+#define GPAI_REG_SCHEMA_VERSION 4
 
 struct gpai_registry; /* opaque handle */
 
@@ -368,7 +370,8 @@ int gpai_registry_provenance(struct gpai_registry *reg,
 			     const struct gpai_version *v, char **json,
 			     struct gpai_error *err);
 
-/* Removes version ref (its files, facts and aliases; logs the removal).
+/* Removes version ref (its files, facts, aliases, signatures, evaluation
+ * claims and runs, and kept dossiers; logs the removal).
  * Blobs stay until gc.  GPAI_EMISUSE if another version names it as base. */
 int gpai_registry_rm(struct gpai_registry *reg, const char *ref,
 		     struct gpai_error *err);
@@ -376,6 +379,9 @@ int gpai_registry_rm(struct gpai_registry *reg, const char *ref,
 struct gpai_gc_result {
 	uint64_t blobs_removed, bytes_removed, blobs_kept;
 	uint64_t tmp_removed; /* leftover temporary files removed */
+	uint64_t legacy_removed; /* files of a schema-3 dossiers/ folder that a
+				  * migration imported but was killed before
+				  * removing */
 };
 /* Deletes blobs no version references (waits for running adds). */
 int gpai_registry_gc(struct gpai_registry *reg, struct gpai_gc_result *res,
@@ -388,8 +394,15 @@ struct gpai_fsck_report {
 	char **missing;   size_t n_missing;  /* digests referenced but absent */
 	char **orphans;   size_t n_orphans;  /* digests no version references */
 	char **strays;    size_t n_strays;   /* other files in objects/ (paths) */
+	char **bad_dossiers; size_t n_bad_dossiers; /* kept dossiers whose
+				* document is missing, damaged or not a dossier:
+				* "NAME@VER #N: why" */
+	uint64_t dossiers_checked;
+	char *legacy_dir; /* a leftover schema-3 dossiers/ folder (path), or NULL:
+			   * imported already, harmless, gc removes it */
 	char *integrity;  /* PRAGMA integrity_check result ("ok" when fine) */
-	int clean;        /* 1: no corrupt, missing or stray blob, database ok */
+	int clean;        /* 1: no corrupt, missing or stray blob, no bad
+			   * dossier, database ok */
 };
 void gpai_fsck_report_init(struct gpai_fsck_report *r);
 void gpai_fsck_report_release(struct gpai_fsck_report *r);
@@ -454,5 +467,46 @@ int gpai_registry_eval_runs(struct gpai_registry *reg, int64_t claim_id,
 /* Path of the blob with that sha256 hex digest (malloc'd), or NULL when
  * the store has no such blob. */
 char *gpai_registry_blob_path(struct gpai_registry *reg, const char *sha256_hex);
+
+/* ---- kept dossiers (registry/dossiers.c, table dossiers, schema 4) ------- */
+
+/* Every dossier generated for a version is kept with its number (docs/
+ * dossier.md, "History").  The row holds what was generated; the document
+ * itself (the dossier JSON) is a blob under document_digest, so fsck
+ * re-hashes it and gc drops it once no row names it. */
+struct gpai_kept_dossier {
+	int64_t number;        /* 1, 2, ... per version */
+	char *audience;        /* "aio", "nca", "dp", "public" ("" if unknown) */
+	char *format;          /* "json", "md", ..., "bundle" */
+	char *out;             /* where it was written ("-": stdout) */
+	char *out_sha256;      /* hex SHA-256 of what was written ("" if unknown) */
+	char *generated_by;
+	char generated_at[21];
+	char document_digest[65]; /* hex SHA-256 of the document blob */
+	uint64_t document_size;
+};
+void gpai_kept_dossiers_free(struct gpai_kept_dossier *d, size_t n);
+/* Takes the next number for version v (one more than any number it had,
+ * kept or reserved), safe against concurrent runs: a row without document
+ * is committed at once.  A reservation never stored (the run failed) is
+ * not listed. */
+int gpai_registry_dossier_reserve(struct gpai_registry *reg, const struct gpai_version *v,
+				  int64_t *number, struct gpai_error *err);
+/* Stores document[0..len) (the dossier JSON) in the blob store, then fills
+ * reservation d->number of v with d's audience, format, out, out_sha256 (NULL
+ * strings are stored as "") and the time, in one transaction.
+ * GPAI_ENOTFOUND when v has no such reservation (or it is filled already). */
+int gpai_registry_dossier_store(struct gpai_registry *reg, const struct gpai_version *v,
+				const struct gpai_kept_dossier *d, const char *document,
+				size_t len, struct gpai_error *err);
+/* The kept dossiers of v, oldest first (*out NULL when *n is 0). */
+int gpai_registry_dossiers(struct gpai_registry *reg, const struct gpai_version *v,
+			   struct gpai_kept_dossier **out, size_t *n, struct gpai_error *err);
+/* The document of dossier number of v (malloc'd, NUL-terminated; *len its
+ * length).  GPAI_ENOTFOUND when there is no such kept dossier or its blob is
+ * missing; GPAI_EVERIFY when the blob does not hash to its digest. */
+int gpai_registry_dossier_document(struct gpai_registry *reg, const struct gpai_version *v,
+				   int64_t number, char **document, size_t *len,
+				   struct gpai_error *err);
 
 #endif

@@ -15,6 +15,11 @@
 #define REG_OBJECTS "objects/sha256"
 #define REG_TMP "tmp"
 #define REG_LOCK "lock"
+/* Schema 3's folder of dossier records (dossiers/NAME/VER/N.json); imported
+ * into the dossiers table by the migration to schema 4. */
+#define REG_LEGACY_DOSSIERS "dossiers"
+/* The schema that brought the dossiers table (migration from one less). */
+#define REG_SCHEMA_DOSSIERS 4
 /* Written by export beside the files; skipped by add (top level). */
 #define REG_PROVENANCE GPAI_REG_PROVENANCE_NAME
 /* How long a writer waits for SQLite's lock (ms) before giving up. */
@@ -70,6 +75,31 @@ int reg_adopt_file(struct gpai_registry *reg, const char *path, const char *hex,
 int reg_hash_file(const char *path, char hex[65], uint64_t *size,
 		  gpai_progress_fn progress, void *pctx, uint64_t base,
 		  uint64_t total, struct gpai_error *err);
+
+/* Appends a copy of s to the string array *v of *n; GPAI_ENOMEM on failure. */
+int reg_strv_push(char ***v, size_t *n, const char *s);
+/* Stores len bytes of data as a blob (same path as reg_store_stream);
+ * hex gets its digest.  Caller holds the write lock. */
+int reg_store_mem(struct gpai_registry *reg, const char *data, size_t len,
+		  const char *what, char hex[65], struct gpai_error *err);
+
+/* ---- dossiers.c ---- */
+
+/* Imports schema 3's dossiers/ folder into the dossiers table inside the
+ * caller's migration transaction (documents stored as blobs first; the
+ * caller holds the write lock).  *found is set when the folder exists; the
+ * caller removes it with reg_legacy_dossiers_remove after the commit. */
+int reg_legacy_dossiers_import(struct gpai_registry *reg, int *found,
+			       struct gpai_error *err);
+/* Deletes the dossiers/ folder and everything in it; *removed (may be
+ * NULL) counts the files.  Best effort. */
+void reg_legacy_dossiers_remove(struct gpai_registry *reg, uint64_t *removed);
+/* fsck of the dossiers table: each kept document's blob is there, hashes
+ * to its digest, has its recorded size and is a dossier (a JSON object with
+ * schema_version); findings go to r->bad_dossiers; notes a leftover
+ * dossiers/ folder in r->legacy_dir. */
+int reg_fsck_dossiers(struct gpai_registry *reg, struct gpai_fsck_report *r,
+		      struct gpai_error *err);
 
 /* ---- catalogue.c ---- */
 

@@ -555,6 +555,32 @@ out:
 	return rc;
 }
 
+struct mem_reader {
+	const char *data;
+	size_t len, off;
+};
+
+static long mem_read(void *ctx, void *buf, unsigned long n)
+{
+	struct mem_reader *m = ctx;
+	size_t k = m->len - m->off;
+
+	if (k > n)
+		k = n;
+	memcpy(buf, m->data + m->off, k);
+	m->off += k;
+	return (long)k;
+}
+
+int reg_store_mem(struct gpai_registry *reg, const char *data, size_t len,
+		  const char *what, char hex[65], struct gpai_error *err)
+{
+	struct mem_reader m = { data, len, 0 };
+	uint64_t size = 0;
+
+	return reg_store_stream(reg, mem_read, &m, what, hex, &size, NULL, NULL, 0, 0, err);
+}
+
 int reg_hash_file(const char *path, char hex[65], uint64_t *size,
 		  gpai_progress_fn progress, void *pctx, uint64_t base,
 		  uint64_t total, struct gpai_error *err)
@@ -626,9 +652,11 @@ static int load_referenced(struct gpai_registry *reg, struct digest_set *s,
 
 	s->hex = NULL;
 	s->n = 0;
-	/* model files, and the data files of evaluation claims (evals.c) */
+	/* model files, the data files of evaluation claims (evals.c) and the
+	 * documents of kept dossiers (dossiers.c) */
 	rc = reg_prepare(reg, "SELECT sha256 FROM files UNION SELECT data_digest FROM eval_claims"
-			 " WHERE data_digest IS NOT NULL ORDER BY 1", &st, err);
+			 " WHERE data_digest IS NOT NULL UNION SELECT document_digest FROM dossiers"
+			 " WHERE document_digest IS NOT NULL ORDER BY 1", &st, err);
 	if (rc)
 		return rc;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -791,6 +819,8 @@ int gpai_registry_gc(struct gpai_registry *reg, struct gpai_gc_result *res,
 		return rc;
 	rc = walk_objects(reg, gc_one, &g, err);
 	free(g.refs.hex);
+	if (rc == GPAI_OK)
+		reg_legacy_dossiers_remove(reg, &res->legacy_removed);
 	return rc;
 }
 
@@ -814,11 +844,13 @@ void gpai_fsck_report_release(struct gpai_fsck_report *r)
 	free_strv(r->missing, r->n_missing);
 	free_strv(r->orphans, r->n_orphans);
 	free_strv(r->strays, r->n_strays);
+	free_strv(r->bad_dossiers, r->n_bad_dossiers);
+	free(r->legacy_dir);
 	free(r->integrity);
 	gpai_fsck_report_init(r);
 }
 
-static int strv_push(char ***v, size_t *n, const char *s)
+int reg_strv_push(char ***v, size_t *n, const char *s)
 {
 	char **p = realloc(*v, (*n + 1) * sizeof(*p));
 
@@ -858,7 +890,7 @@ static int fsck_one(void *ctx, const char *hex, const char *path, const struct s
 	int rc;
 
 	if (!hex)
-		return strv_push(&f->r->strays, &f->r->n_strays, path) ? GPAI_ENOMEM : GPAI_OK;
+		return reg_strv_push(&f->r->strays, &f->r->n_strays, path) ? GPAI_ENOMEM : GPAI_OK;
 	rc = reg_hash_file(path, got, &size, f->progress, f->pctx, f->r->bytes_checked,
 			   f->total, f->err);
 	f->r->blobs_checked++;
@@ -870,9 +902,9 @@ static int fsck_one(void *ctx, const char *hex, const char *path, const struct s
 	if (hit)
 		f->seen[hit - f->refs.hex] = 1;
 	if (rc != GPAI_OK || strcmp(got, hex) != 0)
-		return strv_push(&f->r->corrupt, &f->r->n_corrupt, hex) ? GPAI_ENOMEM : GPAI_OK;
+		return reg_strv_push(&f->r->corrupt, &f->r->n_corrupt, hex) ? GPAI_ENOMEM : GPAI_OK;
 	if (!hit)
-		return strv_push(&f->r->orphans, &f->r->n_orphans, hex) ? GPAI_ENOMEM : GPAI_OK;
+		return reg_strv_push(&f->r->orphans, &f->r->n_orphans, hex) ? GPAI_ENOMEM : GPAI_OK;
 	return GPAI_OK;
 }
 
@@ -933,11 +965,13 @@ int gpai_registry_fsck(struct gpai_registry *reg, struct gpai_fsck_report *r,
 	if (rc == GPAI_ENOMEM)
 		gpai_error_set(err, rc, "out of memory");
 	for (size_t i = 0; rc == GPAI_OK && i < f.refs.n; i++)
-		if (!f.seen[i] && strv_push(&r->missing, &r->n_missing, f.refs.hex[i]))
+		if (!f.seen[i] && reg_strv_push(&r->missing, &r->n_missing, f.refs.hex[i]))
 			rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
 	free(f.seen);
 	free(f.refs.hex);
+	if (rc == GPAI_OK)
+		rc = reg_fsck_dossiers(reg, r, err);
 	r->clean = rc == GPAI_OK && strcmp(r->integrity, "ok") == 0 && !r->n_corrupt &&
-		!r->n_missing && !r->n_strays;
+		!r->n_missing && !r->n_strays && !r->n_bad_dossiers;
 	return rc;
 }

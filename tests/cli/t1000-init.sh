@@ -12,7 +12,7 @@ test_expect_success 'init creates catalogue, objects and tmp' '
 
 test_expect_success 'the catalogue is WAL with the schema version set' '
 	test "$(sqlite3 .gpai/catalogue.db "PRAGMA journal_mode")" = wal &&
-	test "$(sqlite3 .gpai/catalogue.db "PRAGMA user_version")" = 3
+	test "$(sqlite3 .gpai/catalogue.db "PRAGMA user_version")" = 4
 '
 
 test_expect_success 'init twice fails and names the registry' '
@@ -27,7 +27,7 @@ test_expect_success '--registry and $GPAI_REGISTRY choose the directory' '
 
 test_expect_success 'init --json reports the directory and schema version' '
 	gpai --json --registry j init >out &&
-	test "$(json_get out "j[\"registry\"], j[\"schema_version\"]")" = "(${SQ}j${SQ}, 3)"
+	test "$(json_get out "j[\"registry\"], j[\"schema_version\"]")" = "(${SQ}j${SQ}, 4)"
 '
 
 test_expect_success 'a command on a missing registry says to run init' '
@@ -39,7 +39,7 @@ test_expect_success 'a newer schema version is refused, not downgraded' '
 	gpai --registry newer init >/dev/null &&
 	sqlite3 newer/catalogue.db "PRAGMA user_version = 99" &&
 	test_expect_code 1 gpai --registry newer list 2>err &&
-	grep_q "schema version 99, newer than this gpai supports (3)" err
+	grep_q "schema version 99, newer than this gpai supports (4)" err
 '
 
 test_expect_success 'init with an extra argument is a usage error' '
