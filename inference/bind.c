@@ -15,7 +15,8 @@
  * ln_2, mlp.c_fc, mlp.c_proj}, ln_f}.
  *
  * Invariants: a weight whose stored type the kernels run (F32, F16, BF16,
- * Q8_0, Q4_0) and whose layout is [out][in] points into the map.  Copies
+ * Q8_0, Q4_0, llama2.c v2 Q8_GROUP) and whose layout is [out][in] points
+ * into the map (Q8_GROUP: its int8 values and its scales both).  Copies
  * are made only for (a) norm weights and biases that are not aligned
  * float32, converted to float32, and (b) HF GPT-2 Conv1D matrices, stored
  * [in][out], transposed into float32.  HF Llama q/k stay as stored: the
@@ -58,6 +59,7 @@ static int map_dtype(int dt, enum wtype *out)
 	case GPAI_DTYPE_BF16: *out = WT_BF16; return 1;
 	case GPAI_DTYPE_Q8_0: *out = WT_Q8_0; return 1;
 	case GPAI_DTYPE_Q4_0: *out = WT_Q4_0; return 1;
+	case GPAI_DTYPE_Q8_GROUP: *out = WT_Q8G; return 1;
 	default: return 0;
 	}
 }
@@ -105,7 +107,8 @@ static int unsupported(struct binder *b, const struct gpai_tensor *t)
 
 	return gpai_error_set(b->err, GPAI_EUNSUPPORTED,
 			      "'%s': tensor '%s' has type %s, which the engine does not run "
-			      "(F32, F16, BF16, Q8_0, Q4_0)", b->path, t->name, n ? n : "unknown");
+			      "(F32, F16, BF16, Q8_0, Q4_0, llama2.c Q8_GROUP)", b->path, t->name,
+			      n ? n : "unknown");
 }
 
 /* A matrix [rows][cols] used as stored. */
@@ -127,6 +130,16 @@ static int mat(struct binder *b, const char *name, int required, int64_t rows, i
 	w->rows = rows;
 	w->cols = cols;
 	w->data = t->data;
+	if (w->type == WT_Q8G) {
+		/* llama2.c v2: the reader checked the group size and that q and
+		 * the scales fill the tensor's bytes */
+		const struct gpai_llama2c_config *lc = gpai_model_llama2c(b->e->model);
+
+		if (!lc || lc->group_size <= 0)
+			return unsupported(b, t);
+		w->group = lc->group_size;
+		w->scales = (const unsigned char *)t->data + (size_t)rows * (size_t)cols;
+	}
 	if (w->type == WT_F32 && ((uintptr_t)t->data % sizeof(float)) != 0) {
 		/* unaligned float32 (an unpadded safetensors header): copy */
 		float *c = malloc(sizeof(float) * (size_t)rows * (size_t)cols);
@@ -139,12 +152,18 @@ static int mat(struct binder *b, const char *name, int required, int64_t rows, i
 	return GPAI_OK;
 }
 
+/* A float32 [rows][cols] reference. */
+static struct wref f32_ref(const float *p, int64_t rows, int64_t cols)
+{
+	return (struct wref){ .data = p, .type = WT_F32, .rows = rows, .cols = cols };
+}
+
 /* Converts an n-element tensor (any run type) to float32 in a buffer the
  * engine owns, or points at it when it is aligned float32. */
 static int to_f32(struct binder *b, const struct gpai_tensor *t, enum wtype type, int64_t rows,
 		  int64_t cols, const float **out)
 {
-	struct wref src = { t->data, type, rows, cols };
+	struct wref src = { .data = t->data, .type = type, .rows = rows, .cols = cols };
 	float *c;
 
 	if (type == WT_F32 && ((uintptr_t)t->data % sizeof(float)) == 0) {
@@ -171,7 +190,8 @@ static int vec(struct binder *b, const char *name, int required, int64_t n, stru
 	memset(w, 0, sizeof(*w));
 	if (rc || !t)
 		return rc;
-	if (!map_dtype(t->dtype, &type) || type == WT_Q8_0 || type == WT_Q4_0)
+	if (!map_dtype(t->dtype, &type) || type == WT_Q8_0 || type == WT_Q4_0 ||
+	    type == WT_Q8G)
 		return unsupported(b, t);
 	if ((rc = to_f32(b, t, type, 1, n, &f)))
 		return rc;
@@ -179,7 +199,7 @@ static int vec(struct binder *b, const char *name, int required, int64_t n, stru
 		if (isnan(f[i]))
 			return gpai_error_set(b->err, GPAI_EFORMAT, "'%s': tensor '%s': element %lld is NaN",
 					      b->path, name, (long long)i);
-	*w = (struct wref){ f, WT_F32, 1, n };
+	*w = f32_ref(f, 1, n);
 	return GPAI_OK;
 }
 
@@ -194,7 +214,8 @@ static int conv1d(struct binder *b, const char *name, int64_t out_n, int64_t in_
 
 	if (rc)
 		return rc;
-	if (!map_dtype(t->dtype, &type) || type == WT_Q8_0 || type == WT_Q4_0)
+	if (!map_dtype(t->dtype, &type) || type == WT_Q8_0 || type == WT_Q4_0 ||
+	    type == WT_Q8G)
 		return unsupported(b, t);
 	if ((rc = to_f32(b, t, type, in_n, out_n, &src)))
 		return rc;
@@ -204,7 +225,7 @@ static int conv1d(struct binder *b, const char *name, int64_t out_n, int64_t in_
 	for (int64_t i = 0; i < in_n; i++)
 		for (int64_t o = 0; o < out_n; o++)
 			c[o * in_n + i] = src[i * out_n + o];
-	*w = (struct wref){ c, WT_F32, out_n, in_n };
+	*w = f32_ref(c, out_n, in_n);
 	return GPAI_OK;
 }
 
@@ -466,9 +487,9 @@ static int bind_gpt2_gguf(struct binder *b)
 		w->wq = rows_of(qkv, 0, D);
 		w->wk = rows_of(qkv, D, D);
 		w->wv = rows_of(qkv, 2 * D, D);
-		w->bq = (struct wref){ (const float *)bqkv.data, WT_F32, 1, D };
-		w->bk = (struct wref){ (const float *)bqkv.data + D, WT_F32, 1, D };
-		w->bv = (struct wref){ (const float *)bqkv.data + 2 * D, WT_F32, 1, D };
+		w->bq = f32_ref((const float *)bqkv.data, 1, D);
+		w->bk = f32_ref((const float *)bqkv.data + D, 1, D);
+		w->bv = f32_ref((const float *)bqkv.data + 2 * D, 1, D);
 	}
 	return GPAI_OK;
 }
@@ -515,9 +536,9 @@ static int bind_gpt2_hf(struct binder *b)
 		w->wq = rows_of(qkv, 0, D);
 		w->wk = rows_of(qkv, D, D);
 		w->wv = rows_of(qkv, 2 * D, D);
-		w->bq = (struct wref){ (const float *)bqkv.data, WT_F32, 1, D };
-		w->bk = (struct wref){ (const float *)bqkv.data + D, WT_F32, 1, D };
-		w->bv = (struct wref){ (const float *)bqkv.data + 2 * D, WT_F32, 1, D };
+		w->bq = f32_ref((const float *)bqkv.data, 1, D);
+		w->bk = f32_ref((const float *)bqkv.data + D, 1, D);
+		w->bv = f32_ref((const float *)bqkv.data + 2 * D, 1, D);
 	}
 	return GPAI_OK;
 }
@@ -588,10 +609,6 @@ int engine_bind(struct gpai_engine *e, const char *path, struct gpai_error *err)
 	e->l = calloc((size_t)in->n_layers, sizeof(*e->l));
 	if (!e->l)
 		return gpai_error_set(err, GPAI_ENOMEM, "out of memory for '%s'", path);
-	if (lc && lc->version == 2)
-		return gpai_error_set(err, GPAI_EUNSUPPORTED,
-				      "'%s': llama2.c version 2 (grouped Q8) checkpoints are not supported; "
-				      "use version 0/1 or GGUF Q8_0", path);
 	if (strcmp(arch, "llama") == 0)
 		rc = hf ? bind_llama_hf(&b) : bind_llama_gguf(&b);
 	else

@@ -114,7 +114,11 @@ static uint64_t wref_elems(const struct wref *w)
 
 static uint64_t wref_bytes(const struct wref *w)
 {
-	return w->data ? wtype_row_bytes(w->type, w->cols) * (uint64_t)w->rows : 0;
+	uint64_t n = w->data ? wtype_row_bytes(w->type, w->cols) * (uint64_t)w->rows : 0;
+
+	if (w->data && w->type == WT_Q8G)
+		n += sizeof(float) * ((uint64_t)w->rows * (uint64_t)w->cols / (uint64_t)w->group);
+	return n;
 }
 
 /* Fills n_params, weight_bytes, flop_per_token and dtype; checks the norm
@@ -188,7 +192,9 @@ static int alloc_state(struct gpai_engine *e, int n_threads, struct gpai_error *
 	e->rope_cos = calloc((size_t)in->head_size / 2 + 1, sizeof(float));
 	e->rope_sin = calloc((size_t)in->head_size / 2 + 1, sizeof(float));
 	e->kern.xq.q = calloc((size_t)widest + GPAI_QK, 1);
-	e->kern.xq.d = calloc((size_t)widest / GPAI_QK + 1, sizeof(float));
+	/* a scale per 32-block (Q8_0, Q4_0), or per llama2.c v2 group, which
+	 * may be as small as one element */
+	e->kern.xq.d = calloc((size_t)widest + 1, sizeof(float));
 	e->kern.xq.cap = widest;
 	if (!e->key_cache || !e->val_cache || !e->x || !e->xb || !e->xb2 || !e->hb || !e->hb2 ||
 	    !e->q || !e->att || !e->logits || !e->rope_cos || !e->rope_sin || !e->kern.xq.q ||
@@ -527,7 +533,7 @@ static int alloc_batch(struct gpai_engine *e, struct gpai_error *err)
 	e->bhb2 = calloc(BATCH_MAX * W, sizeof(float));
 	e->blogits = calloc(BATCH_MAX * (size_t)in->vocab_size, sizeof(float));
 	e->bxq.q = calloc(BATCH_MAX * (W + GPAI_QK), 1);
-	e->bxq.d = calloc(BATCH_MAX * (W / GPAI_QK + 1), sizeof(float));
+	e->bxq.d = calloc(BATCH_MAX * (W + 1), sizeof(float)); /* see alloc_state */
 	e->bxq.cap = (int64_t)W;
 	if (!e->bx || !e->bxb || !e->bxb2 || !e->bq || !e->bhb || !e->bhb2 || !e->blogits ||
 	    !e->bxq.q || !e->bxq.d)

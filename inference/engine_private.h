@@ -90,7 +90,9 @@ int uni_is_space(uint32_t cp);
 
 /* ---- tensors and kernels ----------------------------------------------- */
 
-enum wtype { WT_F32 = 0, WT_F16, WT_BF16, WT_Q8_0, WT_Q4_0, WT_COUNT };
+/* WT_Q8G: llama2.c v2 (runq.c) int8 with a float32 scale per group of
+ * `group` elements of the flattened matrix (kernels_q8g.c). */
+enum wtype { WT_F32 = 0, WT_F16, WT_BF16, WT_Q8_0, WT_Q4_0, WT_Q8G, WT_COUNT };
 
 #define GPAI_QK 32                 /* elements per Q8_0/Q4_0 block (ggml QK8_0, QK4_0) */
 #define GPAI_Q8_0_BLOCK 34         /* bytes: fp16 scale + 32 int8 */
@@ -100,9 +102,13 @@ struct wref {
 	const void *data;   /* NULL when the tensor is absent */
 	enum wtype type;
 	int64_t rows, cols; /* a vector has rows == 1 */
+	/* WT_Q8G only: data is int8 q[rows * cols]; scales the float32 scales
+	 * (in the map, maybe unaligned), one per group of `group` elements */
+	const unsigned char *scales;
+	int64_t group;
 };
 
-/* Bytes of one row of cols elements of type t. */
+/* Bytes of one row of cols elements of type t (WT_Q8G: the int8 part). */
 size_t wtype_row_bytes(enum wtype t, int64_t cols);
 const char *wtype_name(enum wtype t);
 
@@ -161,6 +167,14 @@ void kern_quantize_q8(struct q8buf *o, const float *x, int64_t n);
 void kern_use_simd(int on);
 /* 1 when the AVX2/FMA kernels are in use. */
 int kern_simd(void);
+
+/* llama2.c v2 grouped Q8 (kernels_q8g.c): row dequantization and the
+ * products kern_matvec / kern_matmat hand over for WT_Q8G.  The scales of
+ * the quantized activations need up to cols floats per vector. */
+void q8g_row(const struct wref *w, int64_t r, float *out);
+void q8g_matvec(struct kern *k, float *out, const struct wref *w, const float *x);
+void q8g_matmat(struct kern *k, float *out, int64_t ostride, const struct wref *w,
+		const float *x, int64_t xstride, int n, struct q8buf *xqn);
 
 /* ---- the engine ---------------------------------------------------------- */
 

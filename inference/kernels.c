@@ -1,7 +1,8 @@
 /*
  * kernels.c - the engine's number crunching: half-float conversion, row
  * dequantization, dot products for F32/F16/BF16/Q8_0/Q4_0 weights, and the
- * matrix-vector product threaded over output rows.
+ * matrix-vector product threaded over output rows.  llama2.c v2 grouped
+ * Q8 weights (WT_Q8G) are handed to kernels_q8g.c.
  *
  * Block layouts (ggml, GGUF): Q8_0 = fp16 d, int8 q[32], x = d*q;
  * Q4_0 = fp16 d, uint8 nibbles[16], element j < 16 in the low nibble of
@@ -69,13 +70,15 @@ size_t wtype_row_bytes(enum wtype t, int64_t cols)
 	case WT_BF16: return (size_t)cols * 2;
 	case WT_Q8_0: return (size_t)(cols / GPAI_QK) * GPAI_Q8_0_BLOCK;
 	case WT_Q4_0: return (size_t)(cols / GPAI_QK) * GPAI_Q4_0_BLOCK;
+	case WT_Q8G: return (size_t)cols;
 	default: return 0;
 	}
 }
 
 const char *wtype_name(enum wtype t)
 {
-	static const char *const names[WT_COUNT] = { "F32", "F16", "BF16", "Q8_0", "Q4_0" };
+	static const char *const names[WT_COUNT] = { "F32", "F16", "BF16", "Q8_0", "Q4_0",
+							      "Q8_GROUP" };
 
 	return (unsigned)t < WT_COUNT ? names[t] : "?";
 }
@@ -187,6 +190,9 @@ void wref_row(const struct wref *w, int64_t r, float *out)
 				out[b * GPAI_QK + j + GPAI_QK / 2] = d * (float)((blk[2 + j] >> 4) - 8);
 			}
 		}
+		break;
+	case WT_Q8G:
+		q8g_row(w, r, out);
 		break;
 	default:
 		memset(out, 0, (size_t)w->cols * 4);
@@ -785,10 +791,28 @@ static int group_quantized(const struct kern_mv *mv, int n_mv)
 	return 0;
 }
 
+/* llama2.c v2 matrices go to kernels_q8g.c one by one (a model's matrices
+ * are all WT_Q8G or none). */
+static int group_q8g(const struct kern_mv *mv, int n_mv)
+{
+	for (int i = 0; i < n_mv; i++)
+		if (mv[i].w->type == WT_Q8G)
+			return 1;
+	return 0;
+}
+
 void kern_matvec_group(struct kern *k, const struct kern_mv *mv, int n_mv, const float *x)
 {
 	struct mv_job j = { mv, n_mv, 0, x, 0, 1, NULL };
 
+	if (group_q8g(mv, n_mv)) {
+		for (int i = 0; i < n_mv; i++)
+			if (mv[i].w->type == WT_Q8G)
+				q8g_matvec(k, mv[i].out, mv[i].w, x);
+			else
+				kern_matvec_group(k, &mv[i], 1, x);
+		return;
+	}
 	if (group_quantized(mv, n_mv)) {
 		/* the engine sizes xq for its widest matrix at open */
 		kern_quantize_q8(&k->xq, x, mv[0].w->cols);
@@ -810,6 +834,14 @@ void kern_matmat_group(struct kern *k, const struct kern_mv *mv, int n_mv, const
 	struct mv_job j = { mv, n_mv, 0, x, xstride, n, NULL };
 	int64_t cols = mv[0].w->cols;
 
+	if (group_q8g(mv, n_mv)) {
+		for (int i = 0; i < n_mv; i++)
+			if (mv[i].w->type == WT_Q8G)
+				q8g_matmat(k, mv[i].out, mv[i].ostride, mv[i].w, x, xstride, n, xqn);
+			else
+				kern_matmat_group(k, &mv[i], 1, x, xstride, n, xqn);
+		return;
+	}
 	if (group_quantized(mv, n_mv)) {
 		for (int b = 0; b < n; b++) {
 			struct q8buf one = q8_view(xqn, cols, b);

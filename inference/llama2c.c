@@ -169,7 +169,9 @@ int mf_llama2c_load(struct gpai_model *m, int fidx, int version, struct gpai_err
 	if (q) {
 		int32_t gs = (int32_t)mf_le32(r.p + L2C_GROUP_AT);
 
-		if (gs <= 0 || c.dim % gs != 0)
+		if (gs <= 0)
+			return mf_rd_fail(&r, L2C_GROUP_AT, "group size %d is not positive", gs);
+		if (c.dim % gs != 0)
 			return mf_rd_fail(&r, L2C_GROUP_AT, "group size %d does not divide dim %d",
 				       gs, c.dim);
 		group = (uint64_t)gs;

@@ -2,9 +2,9 @@
  * fixture.c - gpai-fixture: writes small deterministic model files for the
  * tests and the demo (docs/fixtures.md).
  *
- *   gpai-fixture gguf OUT [--type f32|f16|q8_0|q4_0] [shape options]
+ *   gpai-fixture gguf OUT [--type f32|f16|bf16|q8_0|q4_0] [shape options]
  *   gpai-fixture safetensors OUTDIR [--dtype f32|f16|bf16] [--shards N] [...]
- *   gpai-fixture llama2c OUT [--version 0|1|2] [...]
+ *   gpai-fixture llama2c OUT [--version 0|1|2] [--group GS] [...]
  *   gpai-fixture tokenizer OUT [--vocab N]       llama2.c tokenizer.bin
  *   gpai-fixture gpt2-gguf OUT [--type f32|f16|q8_0] [shape options]
  *   gpai-fixture gpt2-safetensors OUTDIR [--dtype f32|f16|bf16] [...]
@@ -422,7 +422,7 @@ static void vocab_free(struct fx_vocab *v)
 
 /* ---- GGUF writer ------------------------------------------------------------------ */
 
-enum { GG_F32 = 0, GG_F16 = 1, GG_Q4_0 = 2, GG_Q8_0 = 8 };
+enum { GG_F32 = 0, GG_F16 = 1, GG_Q4_0 = 2, GG_Q8_0 = 8, GG_BF16 = 30 };
 enum { KV_U32 = 4, KV_F32 = 6, KV_STRING = 8, KV_ARRAY = 9, KV_I32 = 5 };
 
 static void gg_str(struct fx_buf *b, const char *s)
@@ -469,7 +469,8 @@ static int gg_type_for(const struct fx_tensor *t, int type)
 static size_t gg_nbytes(int type, size_t n)
 {
 	switch (type) {
-	case GG_F16: return 2 * n;
+	case GG_F16:
+	case GG_BF16: return 2 * n;
 	case GG_Q8_0: return n / QK * 34;
 	case GG_Q4_0: return n / QK * 18;
 	default: return 4 * n;
@@ -482,6 +483,10 @@ static void gg_data(struct fx_buf *b, int type, const float *x, size_t n)
 	case GG_F16:
 		for (size_t i = 0; i < n; i++)
 			put_u16(b, f32_to_f16(x[i]));
+		break;
+	case GG_BF16:
+		for (size_t i = 0; i < n; i++)
+			put_u16(b, f32_to_bf16(x[i]));
 		break;
 	case GG_Q8_0: put_q8_0(b, x, n); break;
 	case GG_Q4_0: put_q4_0(b, x, n); break;
@@ -501,7 +506,10 @@ static void write_gguf(struct fx_buf *b, struct fx_model *m, int type, size_t *i
 	struct fx_buf kv = { 0 };
 	int n_kv = 0;
 	uint64_t off = 0;
-	int ftype = type == GG_F32 ? 0 : type == GG_F16 ? 1 : type == GG_Q4_0 ? 2 : 7;
+	/* llama.cpp llama_ftype: ALL_F32 0, MOSTLY_F16 1, MOSTLY_Q4_0 2,
+	 * MOSTLY_Q8_0 7, MOSTLY_BF16 32 */
+	int ftype = type == GG_F32 ? 0 : type == GG_F16 ? 1 : type == GG_Q4_0 ? 2 :
+		    type == GG_BF16 ? 32 : 7;
 
 	vocab_build(&v, c->vocab);
 	kv_str(&kv, &n_kv, "general.architecture", "llama");
@@ -753,7 +761,8 @@ static void l2c_put_array(struct fx_buf *b, struct fx_model *m, const char *l2c,
 			continue;
 		}
 		/* export.py version2_export / runq.c: int8 q[n], then float
-		 * scale[n / gs], scale = max|w| / 127 per group. */
+		 * scale[n / gs], scale = max|w| / 127 per group, q = w / scale
+		 * rounded half to even (torch.round). */
 		{
 			struct fx_buf s = { 0 };
 
@@ -764,7 +773,7 @@ static void l2c_put_array(struct fx_buf *b, struct fx_model *m, const char *l2c,
 					wmax = fmaxf(wmax, fabsf(t->data[g * gs + j]));
 				scale = wmax / 127.0f;
 				for (int j = 0; j < gs; j++)
-					put_u8(b, (uint8_t)(int8_t)roundf(scale ? t->data[g * gs + j] / scale : 0));
+					put_u8(b, (uint8_t)(int8_t)rintf(scale ? t->data[g * gs + j] / scale : 0));
 				put_f32(&s, scale);
 			}
 			put(b, s.p, s.n);
@@ -772,6 +781,9 @@ static void l2c_put_array(struct fx_buf *b, struct fx_model *m, const char *l2c,
 		}
 	}
 }
+
+/* v2 group size (--group); 0: export.py's choice. */
+static int l2c_group;
 
 static void write_llama2c(struct fx_buf *b, struct fx_model *m, int version)
 {
@@ -782,6 +794,8 @@ static void write_llama2c(struct fx_buf *b, struct fx_model *m, int version)
 
 	while (c->dim % gs)
 		gs /= 2; /* export.py: halve until it divides dim */
+	if (l2c_group)
+		gs = l2c_group;
 	if (version == 0) {
 		int hs = c->dim / c->heads;
 
@@ -892,6 +906,8 @@ static const struct {
 	{ "llama2c-truncated", "a valid v0 .bin missing its last 4 bytes" },
 	{ "llama2c-bad-version", "a v1 header with version 9" },
 	{ "llama2c-bad-group", "a v2 header whose group size does not divide dim" },
+	{ "llama2c-v2-truncated", "a valid v2 .bin missing its last byte (a scale's)" },
+	{ "llama2c-v2-group-zero", "a v2 header with group size 0" },
 };
 
 /* Index of the first occurrence of needle in b, from `from`. */
@@ -1031,6 +1047,12 @@ static int write_bad(const char *kind, const char *out, const struct fx_config *
 		} else if (strcmp(kind, "llama2c-bad-group") == 0) {
 			write_llama2c(&b, &m, 2);
 			b.p[37] = 3;
+		} else if (strcmp(kind, "llama2c-v2-truncated") == 0) {
+			write_llama2c(&b, &m, 2);
+			b.n -= 1;
+		} else if (strcmp(kind, "llama2c-v2-group-zero") == 0) {
+			write_llama2c(&b, &m, 2);
+			memset(b.p + 37, 0, 4);
 		} else {
 			goto out_unknown;
 		}
@@ -1051,9 +1073,9 @@ out_unknown:
 /* ---- command line ------------------------------------------------------------------------ */
 
 static const char usage[] =
-	"usage: gpai-fixture gguf OUT [--type f32|f16|q8_0|q4_0] [SHAPE]\n"
+	"usage: gpai-fixture gguf OUT [--type f32|f16|bf16|q8_0|q4_0] [SHAPE]\n"
 	"       gpai-fixture safetensors OUTDIR [--dtype f32|f16|bf16] [--shards N] [SHAPE]\n"
-	"       gpai-fixture llama2c OUT [--version 0|1|2] [SHAPE]\n"
+	"       gpai-fixture llama2c OUT [--version 0|1|2] [--group GS] [SHAPE]\n"
 	"       gpai-fixture tokenizer OUT [--vocab N]\n"
 	"       gpai-fixture gpt2-gguf OUT [--type f32|f16|q8_0] [SHAPE]\n"
 	"       gpai-fixture gpt2-safetensors OUTDIR [--dtype f32|f16|bf16] [SHAPE]\n"
@@ -1293,6 +1315,7 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(o, "--version") == 0) slot = &version;
 		else if (strcmp(o, "--shards") == 0) slot = &shards;
+		else if (strcmp(o, "--group") == 0) slot = &l2c_group;
 		else if (strcmp(o, "--dim") == 0) slot = &c.dim;
 		else if (strcmp(o, "--hidden") == 0) slot = &c.hidden;
 		else if (strcmp(o, "--layers") == 0) slot = &c.layers;
@@ -1310,6 +1333,8 @@ int main(int argc, char **argv)
 			return usage_error("bad value '%s'", v);
 		}
 	}
+	if (l2c_group && c.dim % l2c_group)
+		return usage_error("%s", "--group must divide --dim");
 	if (c.dim % c.heads || c.heads % c.kv_heads || (c.dim / c.heads) % 2)
 		return usage_error("%s", "--dim must be a multiple of --heads (even head size), "
 					 "--heads a multiple of --kv-heads");
@@ -1321,9 +1346,10 @@ int main(int argc, char **argv)
 
 		if (!type || strcmp(type, "f32") == 0) ty = GG_F32;
 		else if (strcmp(type, "f16") == 0) ty = GG_F16;
+		else if (strcmp(type, "bf16") == 0) ty = GG_BF16;
 		else if (strcmp(type, "q8_0") == 0) ty = GG_Q8_0;
 		else if (strcmp(type, "q4_0") == 0) ty = GG_Q4_0;
-		else return usage_error("--type '%s' is not f32, f16, q8_0 or q4_0", type);
+		else return usage_error("--type '%s' is not f32, f16, bf16, q8_0 or q4_0", type);
 		fx_llama_build(&m, &c);
 		write_gguf(&b, &m, ty, &a, &t);
 		write_out(out, &b);

@@ -3,12 +3,22 @@
 tests, written from the semantics in docs/inference.md, not from the C code.
 
     llama_ref.py MODEL TOKENS LOGITS TOL
+    llama_ref.py --greedy MODEL GPAI_TOKENS MARGIN MIN_STEPS
 
-MODEL is a GGUF file (F32/F16/Q8_0/Q4_0 tensors, dequantized here) or an HF
-directory (config.json + model.safetensors, F32/F16/BF16); Llama or GPT-2.
-TOKENS is a space-separated id list; LOGITS a float32 file of len(TOKENS) x
-vocab logits from gpai.  Prints the largest absolute difference relative to
-the largest reference logit and exits 0 when it is at most TOL.
+MODEL is a GGUF file (F32/F16/BF16/Q8_0/Q4_0 tensors, dequantized here), a
+llama2.c checkpoint (v0, v1 float32; v2 grouped int8, dequantized here as
+q * scale[i / GS]) or an HF directory (config.json + model.safetensors,
+F32/F16/BF16); Llama or GPT-2.  TOKENS is a space-separated id list; LOGITS
+a float32 file of len(TOKENS) x vocab logits from gpai.  Prints the largest
+absolute difference relative to the largest reference logit and exits 0
+when it is at most TOL.
+
+--greedy: GPAI_TOKENS is what gpai generated greedily after BOS (id 1).  The
+reference generates greedily too (argmax, lowest id on ties, stop on BOS)
+and the two must agree at every step up to the first one whose reference
+top-2 margin is below MARGIN times the largest |logit| (there the float32
+engine may legitimately pick the other token); at least MIN_STEPS steps
+must be compared.
 
 Conventions: GGUF Llama q/k rows are in adjacent-pair RoPE order; HF Llama
 q/k rows are in rotate-half order (HF modeling_llama rotate_half).  GPT-2
@@ -87,6 +97,9 @@ def read_gguf(path):
             x = np.frombuffer(raw[:4 * n], dtype="<f4").astype(np.float64)
         elif t == 1:
             x = f16(raw[:2 * n])
+        elif t == 30:  # BF16: the top half of a float32
+            x = (np.frombuffer(raw[:2 * n], dtype="<u2").astype(np.uint32) << 16).view(np.float32)
+            x = x.astype(np.float64)
         elif t == 8:   # Q8_0: fp16 d, int8 q[32]
             nb = n // QK
             blk = np.frombuffer(raw[:nb * 34], dtype=np.uint8).reshape(nb, 34)
@@ -129,6 +142,77 @@ def read_safetensors_dir(path):
             raise SystemExit("llama_ref: dtype %s not handled" % info["dtype"])
         w[name] = x.reshape(info["shape"])
     return cfg, w
+
+
+L2C_MAGIC = 0x616b3432
+
+
+def read_llama2c(path):
+    """llama2.c .bin: v0 (28-byte header, vocab < 0 = unshared classifier),
+    v1/v2 (256-byte header); layouts as in docs/model-files.md."""
+    d = open(path, "rb").read()
+    p = [0]
+    if struct.unpack_from("<I", d, 0)[0] == L2C_MAGIC:
+        version = struct.unpack_from("<i", d, 4)[0]
+        cfg = struct.unpack_from("<7i", d, 8)
+        shared = d[36] == 1
+        gs = struct.unpack_from("<i", d, 37)[0] if version == 2 else 0
+        p[0] = 256
+    else:
+        version, gs = 0, 0
+        cfg = struct.unpack_from("<7i", d, 0)
+        shared = cfg[5] > 0
+        p[0] = 28
+    dim, hid, nl, nh, nkv, vocab, _seq = cfg
+    vocab = abs(vocab)
+    kv = dim * nkv // nh
+
+    def f32(*shape):
+        n = int(np.prod(shape))
+        x = np.frombuffer(d, dtype="<f4", count=n, offset=p[0]).astype(np.float64)
+        p[0] += 4 * n
+        return x.reshape(shape)
+
+    def q8(*shape):
+        n = int(np.prod(shape))
+        q = np.frombuffer(d, dtype=np.int8, count=n, offset=p[0]).astype(np.float64)
+        s = np.frombuffer(d, dtype="<f4", count=n // gs, offset=p[0] + n).astype(np.float64)
+        p[0] += n + 4 * (n // gs)
+        return (q.reshape(-1, gs) * s[:, None]).reshape(shape)
+
+    mat = q8 if version == 2 else f32
+    shapes = {"wq": (dim, dim), "wk": (kv, dim), "wv": (kv, dim), "wo": (dim, dim),
+              "w1": (hid, dim), "w2": (dim, hid), "w3": (hid, dim)}
+    L = [dict() for _ in range(nl)]
+
+    def per_layer(name, read, *shape):
+        for l in range(nl):
+            L[l][name] = read(*shape)
+
+    if version == 0:
+        embed = f32(vocab, dim)
+        per_layer("attn_norm", f32, dim)
+        for k in ("wq", "wk", "wv", "wo"):
+            per_layer(k, f32, *shapes[k])
+        per_layer("ffn_norm", f32, dim)
+        for k in ("w1", "w2", "w3"):
+            per_layer(k, f32, *shapes[k])
+        out_norm = f32(dim)
+        # freq_cis may follow; the classifier, if any, is the last V x dim
+        output = embed if shared else \
+            np.frombuffer(d, dtype="<f4", offset=len(d) - 4 * vocab * dim).astype(
+                np.float64).reshape(vocab, dim)
+    else:
+        per_layer("attn_norm", f32, dim)
+        per_layer("ffn_norm", f32, dim)
+        out_norm = f32(dim)
+        embed = mat(vocab, dim)
+        for k in ("wq", "wk", "wv", "wo", "w1", "w2", "w3"):
+            per_layer(k, mat, *shapes[k])
+        output = embed if shared else mat(vocab, dim)
+        assert p[0] == len(d), "llama_ref: %s: layout ends at %d, file at %d" % (path, p[0], len(d))
+    P = {"embed": embed, "out_norm": out_norm, "output": output, "layers": L}
+    return P, dim, nl, nh, nkv
 
 
 # ---- the forward passes ------------------------------------------------------------
@@ -256,6 +340,9 @@ def run(model, tokens):
                 "w1": f("mlp.gate_proj"), "w2": f("mlp.down_proj"), "w3": f("mlp.up_proj")})
         return llama(tokens, P, dim, nl, nh, nkv, cfg.get("rms_norm_eps", 1e-5),
                      cfg.get("rope_theta", 10000.0), True)
+    if open(model, "rb").read(4) != b"GGUF":
+        P, dim, nl, nh, nkv = read_llama2c(model)
+        return llama(tokens, P, dim, nl, nh, nkv, 1e-5, 10000.0, False)
     meta, w = read_gguf(model)
     arch = meta["general.architecture"]
     nl, dim = meta[arch + ".block_count"], meta[arch + ".embedding_length"]
@@ -287,7 +374,34 @@ def run(model, tokens):
                  meta.get(arch + ".rope.freq_base", 10000.0), False)
 
 
+def greedy(model, got, margin, min_steps):
+    """Reference greedy generation after BOS against gpai's tokens."""
+    toks = [1]
+    compared = 0
+    for step in range(len(got)):
+        lg = run(model, toks)[-1]
+        order = np.argsort(-lg, kind="stable")
+        gap = (lg[order[0]] - lg[order[1]]) / np.abs(lg).max()
+        if gap < margin:
+            print("llama_ref: step %d: reference margin %.3g is below %g; stop comparing"
+                  % (step, gap, margin))
+            break
+        if int(order[0]) != got[step]:
+            print("llama_ref: step %d: gpai %d, reference %d (margin %.3g)"
+                  % (step, got[step], order[0], gap))
+            return 1
+        compared += 1
+        if order[0] == 1:
+            break
+        toks.append(int(order[0]))
+    print("llama_ref: %s: %d greedy steps agree (at least %d needed)" % (model, compared, min_steps))
+    return 0 if compared >= min_steps else 1
+
+
 def main():
+    if sys.argv[1] == "--greedy":
+        return greedy(sys.argv[2], [int(t) for t in sys.argv[3].split()], float(sys.argv[4]),
+                      int(sys.argv[5]))
     model, toks, logits_path, tol = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
     tokens = [int(t) for t in toks.split()]
     ref = run(model, tokens)

@@ -161,6 +161,17 @@ open(d + '/tiny.safetensors', 'wb').write(b'\1' + struct.pack('<Q', len(hdr)) + 
 # and zeros for weights
 cfg = struct.pack('<7i', 8, 16, 1, 2, 2, 4, 4)
 open(d + '/tiny.bin', 'wb').write(b'\2' + cfg + b'\0' * 4 * 1024)
+
+# llama2.c v2 (runq.c): magic, version 2, the same config, shared flag 1,
+# group size 4 at byte 37, zeros to 256; float32 norms (2 per layer + final);
+# then per matrix int8 q[n] and float32 scale[n / 4] (all q 1, scales 0.5)
+dim, hid, nl, kv, vocab, gs = 8, 16, 1, 8, 4, 4
+h = struct.pack('<Ii', 0x616b3432, 2) + cfg + struct.pack('<Bi', 1, gs)
+h += b'\0' * (256 - len(h)) + struct.pack('<f', 1.0) * (2 * nl * dim + dim)
+for n in [vocab * dim] + nl * [dim * dim, kv * dim, kv * dim, dim * dim,
+                           hid * dim, dim * hid, hid * dim]:
+    h += b'\1' * n + struct.pack('<f', 0.5) * (n // gs)
+open(d + '/tiny-v2.bin', 'wb').write(b'\2' + h)
 EOF
 shared=${GPAI_SHARED:-$top/../shared}
 if [ -f "$shared/models/stories260K/stories260K.gguf" ]; then
@@ -184,13 +195,15 @@ if [ -x "$fx" ]; then
 	t=$(mktemp -d)
 	"$fx" gguf "$t/q8.gguf" --type q8_0 --dim 32 && "$fx" gguf "$t/q4.gguf" --type q4_0 --dim 32 &&
 		"$fx" gguf "$t/f16.gguf" --type f16 && "$fx" safetensors "$t/st" --dtype bf16 &&
-		"$fx" llama2c "$t/v1.bin" --version 1 && "$fx" llama2c "$t/v2.bin" --version 2 --tied ||
+		"$fx" llama2c "$t/v1.bin" --version 1 && "$fx" llama2c "$t/v2.bin" --version 2 --tied &&
+		"$fx" llama2c "$t/v2g8.bin" --version 2 --group 8 --dim 32 &&
+		"$fx" llama2c "$t/v2straddle.bin" --version 2 --dim 32 --hidden 48 --vocab 16 ||
 		{ say "gpai-fixture failed"; exit 1; }
 	for f in q8.gguf q4.gguf f16.gguf; do
 		{ printf '\000'; cat "$t/$f"; } >"$seeds/model/fixture-$f"
 	done
 	{ printf '\001'; cat "$t/st/model.safetensors"; } >"$seeds/model/fixture.safetensors"
-	for f in v1.bin v2.bin; do
+	for f in v1.bin v2.bin v2g8.bin v2straddle.bin; do
 		{ printf '\002'; cat "$t/$f"; } >"$seeds/model/fixture-$f"
 	done
 	cp "$t/st/config.json" "$seeds/config/fixture-config.json"

@@ -6,6 +6,7 @@
  *
  * Tolerances (largest |gpai - ref| over the largest |ref| logit):
  *   float weights (F32, F16, BF16; GGUF and safetensors)  1e-5
+ *   GGUF BF16 vs the float32 model                         2e-2
  *     (float32 accumulation against float64 on the same weights)
  *   Q8_0 vs its own dequantized weights                    2e-2
  *   Q4_0 vs its own dequantized weights                    2e-2
@@ -129,8 +130,15 @@ TEST(float_formats_match_numpy_and_each_other)
 	CHECK_OK(logits_of("st16", 1, x, &err), &err);
 	CHECK_INT(0, against_numpy(x, "st16", 1e-5));
 	CHECK_INT(0, fixture("safetensors stbf --dtype bf16 " SHAPE));
-	CHECK_OK(logits_of("stbf", 1, x, &err), &err);
-	CHECK_INT(0, against_numpy(x, "stbf", 1e-5));
+	CHECK_OK(logits_of("stbf", 1, st, &err), &err);
+	CHECK_INT(0, against_numpy(st, "stbf", 1e-5));
+	/* GGUF BF16 (ggml type 30; norms stay F32 as llama.cpp writes them):
+	 * numpy on the same bfloat16-rounded weights, and a bound against
+	 * the float32 model (8-bit mantissas) */
+	CHECK_INT(0, fixture("gguf mbf.gguf --type bf16 " SHAPE));
+	CHECK_OK(logits_of("mbf.gguf", 1, x, &err), &err);
+	CHECK_INT(0, against_numpy(x, "mbf.gguf", 1e-5));
+	CHECK_NEAR(0, rel_diff(x, g32), 2e-2);
 }
 
 TEST(quantized_formats_within_their_bounds)

@@ -183,7 +183,8 @@ static void all_types_on_this_path(void)
 		int64_t cols = types[t] == WT_Q8_0 || types[t] == WT_Q4_0 ? COLS_Q : COLS_F;
 		unsigned char *m = make_weights(types[t], ROWS, cols);
 		unsigned char *m2 = make_weights(types[t], ROWS, cols);
-		struct wref w = { m, types[t], ROWS, cols }, w2 = { m2, types[t], ROWS, cols };
+		struct wref w = { .data = m, .type = types[t], .rows = ROWS, .cols = cols };
+		struct wref w2 = { .data = m2, .type = types[t], .rows = ROWS, .cols = cols };
 		/* x as COLS_F-strided vectors; the reference reads them packed */
 		static float packed[NVEC * COLS_F];
 
