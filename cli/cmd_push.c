@@ -8,6 +8,7 @@
 #include "ocidossier.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cJSON.h>
@@ -25,6 +26,7 @@ static int report(const struct cli *cli, const char *ref, const char *uri,
 		cJSON_AddStringToObject(o, "manifest", res->manifest_digest);
 		cJSON_AddNumberToObject(o, "uploaded", (double)res->uploaded);
 		cJSON_AddNumberToObject(o, "skipped", (double)res->skipped);
+		cJSON_AddNumberToObject(o, "mounted", (double)res->mounted);
 		cJSON_AddNumberToObject(o, "bytes_uploaded", (double)res->bytes_uploaded);
 		for (size_t i = 0; i < res->n_blobs; i++) {
 			const struct gpai_oci_blob_result *r = &res->blobs[i];
@@ -34,6 +36,10 @@ static int report(const struct cli *cli, const char *ref, const char *uri,
 			cJSON_AddStringToObject(e, "digest", r->digest);
 			cJSON_AddNumberToObject(e, "size", (double)r->size);
 			cJSON_AddBoolToObject(e, "uploaded", r->uploaded);
+			if (r->mounted)
+				cJSON_AddStringToObject(e, "mounted_from", r->mounted_from);
+			else
+				cJSON_AddNullToObject(e, "mounted_from");
 			cJSON_AddNumberToObject(e, "chunks", r->chunks);
 			cJSON_AddNumberToObject(e, "resumed", r->resumed);
 			cJSON_AddNumberToObject(e, "restarted", r->restarted);
@@ -57,9 +63,10 @@ static int report(const struct cli *cli, const char *ref, const char *uri,
 		return cli_print_json(o);
 	}
 	if (!cli->quiet) {
-		printf("pushed %s to %s: manifest %s; %llu blobs uploaded (%s), %llu already there\n",
-		       ref, uri, res->manifest_digest, (unsigned long long)res->uploaded,
-		       cli_bytes(res->bytes_uploaded, b), (unsigned long long)res->skipped);
+		printf("pushed %s to %s: manifest %s; %llu blobs uploaded (%s), %llu mounted from "
+		       "other repositories, %llu already there\n", ref, uri, res->manifest_digest,
+		       (unsigned long long)res->uploaded, cli_bytes(res->bytes_uploaded, b),
+		       (unsigned long long)res->mounted, (unsigned long long)res->skipped);
 		if (res->signature_digest[0])
 			printf("signature %s (referrers %s)\n", res->signature_digest,
 			       strcmp(res->referrers, "api") == 0 ? "API" : "tag schema");
@@ -71,6 +78,25 @@ static int report(const struct cli *cli, const char *ref, const char *uri,
 	return CLI_OK;
 }
 
+/* 1 when repo is a valid OCI repository name (the rules of
+ * gpai_oci_ref_parse). */
+static int mount_repo_ok(const char *repo)
+{
+	struct gpai_oci_ref r;
+	struct gpai_error e;
+	char *uri = gpai_asprintf("oci://localhost/%s:t", repo);
+	int ok;
+
+	gpai_error_init(&e);
+	ok = uri && !strpbrk(repo, ":@") && gpai_oci_ref_parse(uri, &r, &e) == GPAI_OK;
+	if (ok) {
+		ok = strcmp(r.repo, repo) == 0;
+		gpai_oci_ref_release(&r);
+	}
+	free(uri);
+	return ok;
+}
+
 static int run(struct cli *cli, int argc, char **argv)
 {
 	struct gpai_oci_options o;
@@ -79,7 +105,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	struct gpai_error err;
 	struct cli_progress prog = { cli, "pushing", 0 };
 	struct ocidossier_bundle dossier;
-	const char *ref = NULL, *uri = NULL, *chunk = NULL;
+	const char *ref = NULL, *uri = NULL, *chunk = NULL, *mount = NULL;
 	int rc, no_dossier = 0, found = 0;
 
 	memset(&o, 0, sizeof(o));
@@ -95,7 +121,14 @@ static int run(struct cli *cli, int argc, char **argv)
 			i++;
 			continue;
 		}
-		if ((rc = regutil_opt("push", argc, argv, &i, "--chunk-size", &chunk)) < 0)
+		if (strcmp(argv[i], "--no-mount") == 0) {
+			o.no_mount = 1;
+			i++;
+			continue;
+		}
+		if ((rc = regutil_opt("push", argc, argv, &i, "--chunk-size", &chunk)) < 0 ||
+		    (rc == 0 && (rc = regutil_opt("push", argc, argv, &i, "--mount-from",
+						  &mount)) < 0))
 			return CLI_USAGE;
 		if (rc)
 			continue;
@@ -114,6 +147,12 @@ static int run(struct cli *cli, int argc, char **argv)
 	if (chunk && (gpai_parse_u64(chunk, &o.chunk_size) || o.chunk_size == 0))
 		return cli_usage("push", "--chunk-size needs a positive number of bytes, not '%s'",
 				 chunk);
+	if (mount && o.no_mount)
+		return cli_usage("push", "--mount-from and --no-mount exclude each other");
+	if (mount && !mount_repo_ok(mount))
+		return cli_usage("push", "--mount-from needs a repository name of the same registry "
+				 "(e.g. team/models), not '%s'", mount);
+	o.mount_from = mount;
 	if (regutil_open(cli, &reg))
 		return CLI_FAIL;
 	gpai_error_init(&err);
@@ -146,7 +185,7 @@ static int run(struct cli *cli, int argc, char **argv)
 const struct cli_cmd cmd_push = {
 	"push", "push a version to an OCI registry (ModelPack artifact, signature and dossier referrers)",
 	"gpai push NAME[@VER] oci://HOST[:PORT]/REPO:TAG [--insecure-http]\n"
-	"          [--chunk-size BYTES] [--no-dossier]\n"
+	"          [--chunk-size BYTES] [--no-dossier] [--mount-from REPO | --no-mount]\n"
 	"\n"
 	"Uploads the version's files as the layers of a CNCF ModelPack artifact\n"
 	"(blobs addressed by the SHA-256 the registry holds; blobs the registry\n"
@@ -154,6 +193,9 @@ const struct cli_cmd cmd_push = {
 	"then the newest stored signature and the newest dossier bundle (gpai\n"
 	"dossier --out FILE.tar.gz, unless --no-dossier) as OCI referrers of the\n"
 	"manifest.\n"
+	"A blob the repository lacks is first mounted from another repository of\n"
+	"the same registry (--mount-from REPO, then where gpai pushed it before;\n"
+	"--no-mount uploads it).\n"
 	"Blobs larger than the chunk size (default 64 MiB) go up in PATCH chunks\n"
 	"and a broken chunk resumes from the offset the registry reports.\n"
 	"Credentials come from ~/.docker/config.json (Basic or Bearer token).\n"

@@ -78,14 +78,27 @@ struct gpai_oci_options {
 	size_t dossier_len;
 	const char *dossier_created;
 	const char *dossier_audience;
+	/* Push only: a repository of the same OCI registry to mount missing
+	 * blobs from (POST ...?mount=DIGEST&from=REPO) before the ones gpai
+	 * recorded pushing them to (GPAI_OCI_PUSH_LOG); NULL: recorded only. */
+	const char *mount_from;
+	int no_mount;            /* push only: never mount, upload what is missing */
 };
+
+/* The record of pushes in the registry directory: one JSON object a line,
+ * {"at", "host", "repo", "tag", "manifest", "blobs": ["sha256:..."]}, so a
+ * later push to another repository of the same host can mount the blobs
+ * instead of sending them again (docs/oci.md "Cross-repository mount"). */
+#define GPAI_OCI_PUSH_LOG "oci-pushes.jsonl"
 
 /* What happened to one blob of a push. */
 struct gpai_oci_blob_result {
 	char digest[72];         /* "sha256:<hex>" */
 	char *path;              /* model file path, or "(config)", "(signature)" */
 	uint64_t size;
-	int uploaded;            /* 0: the registry had it (HEAD) */
+	int uploaded;            /* 1: its bytes were sent */
+	int mounted;             /* 1: mounted from another repository */
+	char mounted_from[256];  /* that repository, when mounted */
 	unsigned chunks;         /* PATCH requests that succeeded (0: one PUT) */
 	unsigned resumed;        /* resumed at the registry's offset after a broken PATCH */
 	unsigned restarted;      /* started over: the registry dropped the session */
@@ -97,7 +110,7 @@ struct gpai_oci_push_result {
 	uint64_t manifest_size;
 	struct gpai_oci_blob_result *blobs;
 	size_t n_blobs;
-	uint64_t uploaded, skipped, bytes_uploaded;
+	uint64_t uploaded, skipped, mounted, bytes_uploaded;
 	char signature_digest[72]; /* "" when the version is unsigned */
 	char dossier_digest[72];   /* referrer manifest of the dossier, or "" */
 	const char *referrers;     /* "api", "tag" or NULL (no referrer pushed) */

@@ -41,6 +41,10 @@
  * manifest.md, "Guidance for an Empty Descriptor"). */
 #define EMPTY_JSON "{}"
 #define EMPTY_DIGEST "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+/* Most repositories a blob is tried to be mounted from. */
+#define MOUNT_TRY_MAX 3
+/* Largest push log read. */
+#define PUSH_LOG_MAX ((size_t)64 << 20)
 /* Number of attempts to resume one blob upload. */
 #define RESUME_MAX 3
 /* Upload status polls after a broken PATCH, and the pause before each. */
@@ -197,10 +201,179 @@ static int start_upload(struct oci_conn *c, char **loc, struct gpai_error *err)
 	return GPAI_OK;
 }
 
-/* Uploads one blob (mem, or fd with size) with the given digest. */
+/* The pushes gpai recorded to this registry host (GPAI_OCI_PUSH_LOG),
+ * newest first: repository and blob digests, for cross-repository mounts. */
+struct push_log {
+	char **repo;
+	cJSON **blobs;     /* arrays of "sha256:..." */
+	size_t n;
+	const char *target; /* the repository pushed to (not a mount source) */
+	const char *mount_from;
+};
+
+static void push_log_release(struct push_log *pl)
+{
+	for (size_t i = 0; i < pl->n; i++) {
+		free(pl->repo[i]);
+		cJSON_Delete(pl->blobs[i]);
+	}
+	free(pl->repo);
+	free(pl->blobs);
+	memset(pl, 0, sizeof(*pl));
+}
+
+/* Reads the records of host from the push log of the registry directory
+ * (a missing log is empty; unreadable lines are skipped: the log only
+ * saves uploads, it never decides what is pushed). */
+static int push_log_load(struct gpai_registry *reg, const char *host, struct push_log *pl,
+			 struct gpai_error *err)
+{
+	char *p = gpai_path_join(gpai_registry_dir(reg), GPAI_OCI_PUSH_LOG), *text = NULL;
+	char *line, *save = NULL;
+	size_t len = 0;
+	struct gpai_error e2;
+	int rc = GPAI_OK;
+
+	if (!p)
+		return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+	gpai_error_init(&e2);
+	if (!gpai_path_exists(p) || gpai_read_file(p, PUSH_LOG_MAX, &text, &len, &e2)) {
+		free(p);
+		return GPAI_OK;
+	}
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		cJSON *j = cJSON_Parse(line), *b;
+		const char *h = gpai_json_str(j, "host"), *r = gpai_json_str(j, "repo");
+		char **nr;
+		cJSON **nb;
+
+		b = cJSON_GetObjectItemCaseSensitive(j, "blobs");
+		if (!h || !r || strcmp(h, host) != 0 || !cJSON_IsArray(b)) {
+			cJSON_Delete(j);
+			continue;
+		}
+		nr = realloc(pl->repo, (pl->n + 1) * sizeof(*nr));
+		if (nr)
+			pl->repo = nr;
+		nb = nr ? realloc(pl->blobs, (pl->n + 1) * sizeof(*nb)) : NULL;
+		if (nb)
+			pl->blobs = nb;
+		if (!nr || !nb || !(pl->repo[pl->n] = gpai_strdup(r))) {
+			cJSON_Delete(j);
+			rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+			break;
+		}
+		pl->blobs[pl->n++] = cJSON_DetachItemViaPointer(j, b);
+		cJSON_Delete(j);
+	}
+	free(text);
+	free(p);
+	return rc;
+}
+
+/* Repositories to try mounting digest from: --mount-from, then the
+ * recorded pushes that held it, newest first, other than the target and
+ * without repeats; at most MOUNT_TRY_MAX.  Returns how many. */
+static size_t mount_sources(const struct push_log *pl, const char *digest,
+			    const char *out[MOUNT_TRY_MAX])
+{
+	size_t n = 0;
+
+	if (pl->mount_from && strcmp(pl->mount_from, pl->target) != 0)
+		out[n++] = pl->mount_from;
+	for (size_t i = pl->n; i-- > 0 && n < MOUNT_TRY_MAX;) {
+		const cJSON *d;
+		int has = 0, seen = strcmp(pl->repo[i], pl->target) == 0;
+
+		for (size_t k = 0; k < n && !seen; k++)
+			seen = strcmp(out[k], pl->repo[i]) == 0;
+		cJSON_ArrayForEach(d, pl->blobs[i])
+			has = has || (cJSON_IsString(d) && strcmp(d->valuestring, digest) == 0);
+		if (has && !seen)
+			out[n++] = pl->repo[i];
+	}
+	return n;
+}
+
+/* Tries POST /v2/<repo>/blobs/uploads/?mount=<digest>&from=<source> for
+ * each source: 201 mounts it (returns 1, br says from where); 202 means
+ * the registry opened an ordinary upload session instead (it cannot or may
+ * not mount): *loc keeps the last such session for the upload.  Any other
+ * answer, or a failed request, leaves the blob to the ordinary upload. */
+static int try_mount(struct oci_conn *c, const char *digest, const struct push_log *pl,
+		     char **loc, struct gpai_oci_blob_result *br)
+{
+	const char *src[MOUNT_TRY_MAX];
+	size_t n = mount_sources(pl, digest, src);
+
+	for (size_t i = 0; i < n; i++) {
+		char path[1024];
+		struct oci_resp r;
+		struct gpai_error e2;
+
+		gpai_error_init(&e2);
+		snprintf(path, sizeof(path), "/v2/%s/blobs/uploads/?mount=%s&from=%s", c->repo,
+			 digest, src[i]);
+		if (oci_request(c, "POST", path, NULL, NULL, NULL, &r, &e2))
+			continue;
+		if (r.status == 201) {
+			br->mounted = 1;
+			gpai_strlcpy(br->mounted_from, src[i], sizeof(br->mounted_from));
+			oci_resp_release(&r);
+			return 1;
+		}
+		if (r.status == 202 && r.location) {
+			free(*loc);
+			*loc = r.location;
+			r.location = NULL;
+		}
+		oci_resp_release(&r);
+	}
+	return 0;
+}
+
+/* Appends this push to the push log (best effort: a push that succeeded
+ * is not failed by its record). */
+static void push_log_append(struct gpai_registry *reg, const struct gpai_oci_ref *ref,
+			    const struct gpai_oci_push_result *res)
+{
+	cJSON *j = cJSON_CreateObject(), *b;
+	char now[21], *text = NULL, *p = NULL, *line = NULL;
+	int fd;
+
+	gpai_now_iso8601(now);
+	if (!j)
+		return;
+	cJSON_AddStringToObject(j, "at", now);
+	cJSON_AddStringToObject(j, "host", ref->host);
+	cJSON_AddStringToObject(j, "repo", ref->repo);
+	cJSON_AddStringToObject(j, "tag", ref->tag);
+	cJSON_AddStringToObject(j, "manifest", res->manifest_digest);
+	b = cJSON_AddArrayToObject(j, "blobs");
+	for (size_t i = 0; i < res->n_blobs; i++)
+		cJSON_AddItemToArray(b, cJSON_CreateString(res->blobs[i].digest));
+	text = cJSON_PrintUnformatted(j);
+	p = gpai_path_join(gpai_registry_dir(reg), GPAI_OCI_PUSH_LOG);
+	line = text ? gpai_asprintf("%s\n", text) : NULL;
+	if (line && p && (fd = open(p, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) >= 0) {
+		/* one write of one line: O_APPEND keeps concurrent records whole */
+		ssize_t w = write(fd, line, strlen(line));
+
+		(void)w;
+		close(fd);
+	}
+	free(line);
+	free(p);
+	free(text);
+	cJSON_Delete(j);
+}
+
+/* Uploads one blob (mem, or fd with size) with the given digest, unless
+ * the repository has it (HEAD) or it can be mounted from another one. */
 static int upload_blob(struct oci_conn *c, const char *digest, const unsigned char *mem,
 		       int fd, uint64_t size, const struct gpai_oci_options *o,
-		       struct gpai_oci_blob_result *br, struct gpai_error *err)
+		       const struct push_log *pl, struct gpai_oci_blob_result *br,
+		       struct gpai_error *err)
 {
 	static const char *const octet[] = { "Content-Type: application/octet-stream", NULL };
 	uint64_t chunk = o->chunk_size ? o->chunk_size : GPAI_OCI_DEFAULT_CHUNK;
@@ -223,8 +396,12 @@ static int upload_blob(struct oci_conn *c, const char *digest, const unsigned ch
 		return rc == GPAI_ENOTFOUND ? GPAI_EIO : rc;
 	}
 	oci_resp_release(&r);
+	if (!o->no_mount && try_mount(c, digest, pl, &loc, br)) {
+		free(loc);
+		return GPAI_OK;
+	}
 	br->uploaded = 1;
-	if ((rc = start_upload(c, &loc, err)))
+	if (!loc && (rc = start_upload(c, &loc, err)))
 		return rc;
 	memset(&b, 0, sizeof(b));
 	b.mem = mem;
@@ -315,7 +492,7 @@ nomem:
 }
 
 static int push_mem_blob(struct oci_conn *c, const char *what, const char *data, size_t n,
-			 char digest[72], const struct gpai_oci_options *o,
+			 char digest[72], const struct gpai_oci_options *o, const struct push_log *pl,
 			 struct gpai_oci_push_result *res, struct gpai_error *err)
 {
 	struct gpai_oci_blob_result *br;
@@ -324,10 +501,11 @@ static int push_mem_blob(struct oci_conn *c, const char *what, const char *data,
 	oci_sha256_digest(data, n, digest);
 	if (!(br = add_result(res, digest, what, n)))
 		return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
-	rc = upload_blob(c, digest, (const unsigned char *)data, -1, n, o, br, err);
+	rc = upload_blob(c, digest, (const unsigned char *)data, -1, n, o, pl, br, err);
 	if (rc == GPAI_OK) {
 		res->uploaded += br->uploaded;
-		res->skipped += !br->uploaded;
+		res->mounted += br->mounted;
+		res->skipped += !br->uploaded && !br->mounted;
 		res->bytes_uploaded += br->uploaded ? n : 0;
 	}
 	return rc;
@@ -591,7 +769,8 @@ out:
 static int push_referrer(struct oci_conn *c, const char *atype, const char *what,
 			 const char *data, size_t len, cJSON *ann, const char *subject,
 			 uint64_t subject_size, const struct gpai_oci_options *o,
-			 struct gpai_oci_push_result *res, char digest[72], struct gpai_error *err)
+			 const struct push_log *pl, struct gpai_oci_push_result *res, char digest[72],
+			 struct gpai_error *err)
 {
 	char bdig[72], edig[72], path[512];
 	cJSON *m = cJSON_CreateObject(), *layers;
@@ -604,10 +783,10 @@ static int push_referrer(struct oci_conn *c, const char *atype, const char *what
 		cJSON_Delete(ann);
 		return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
 	}
-	if ((rc = push_mem_blob(c, what, data, len, bdig, o, res, err)))
+	if ((rc = push_mem_blob(c, what, data, len, bdig, o, pl, res, err)))
 		goto out;
 	if ((rc = push_mem_blob(c, "(empty config)", EMPTY_JSON, strlen(EMPTY_JSON), edig, o,
-				res, err)))
+				pl, res, err)))
 		goto out;
 	cJSON_AddNumberToObject(m, "schemaVersion", 2);
 	cJSON_AddStringToObject(m, "mediaType", GPAI_OCI_MANIFEST_TYPE);
@@ -651,8 +830,8 @@ out:
 /* Pushes the newest signature bundle as a referrer of the model manifest. */
 static int push_signature(struct oci_conn *c, const struct gpai_signature *sig,
 			  const char *subject, uint64_t subject_size,
-			  const struct gpai_oci_options *o, struct gpai_oci_push_result *res,
-			  struct gpai_error *err)
+			  const struct gpai_oci_options *o, const struct push_log *pl,
+			  struct gpai_oci_push_result *res, struct gpai_error *err)
 {
 	cJSON *ann = cJSON_CreateObject();
 
@@ -662,13 +841,13 @@ static int push_signature(struct oci_conn *c, const struct gpai_signature *sig,
 	cJSON_AddStringToObject(ann, "dev.gpai.signature.method", sig->method);
 	cJSON_AddStringToObject(ann, "dev.gpai.signature.signer", sig->signer);
 	return push_referrer(c, SIG_ARTIFACT, "(signature)", sig->bundle, strlen(sig->bundle),
-			     ann, subject, subject_size, o, res, res->signature_digest, err);
+			     ann, subject, subject_size, o, pl, res, res->signature_digest, err);
 }
 
 /* Pushes o->dossier (a dossier bundle tar.gz) as a referrer. */
 static int push_dossier(struct oci_conn *c, const char *subject, uint64_t subject_size,
-			const struct gpai_oci_options *o, struct gpai_oci_push_result *res,
-			struct gpai_error *err)
+			const struct gpai_oci_options *o, const struct push_log *pl,
+			struct gpai_oci_push_result *res, struct gpai_error *err)
 {
 	cJSON *ann = cJSON_CreateObject();
 
@@ -681,7 +860,7 @@ static int push_dossier(struct oci_conn *c, const char *subject, uint64_t subjec
 	if (o->dossier_audience && *o->dossier_audience)
 		cJSON_AddStringToObject(ann, "dev.gpai.dossier.audience", o->dossier_audience);
 	return push_referrer(c, GPAI_OCI_DOSSIER_TYPE, "(dossier)", o->dossier, o->dossier_len,
-			     ann, subject, subject_size, o, res, res->dossier_digest, err);
+			     ann, subject, subject_size, o, pl, res, res->dossier_digest, err);
 }
 
 int gpai_oci_push(struct gpai_registry *reg, const char *ref, const char *uri,
@@ -699,9 +878,11 @@ int gpai_oci_push(struct gpai_registry *reg, const char *ref, const char *uri,
 	char *config = NULL, *factstext = NULL, *mtext = NULL;
 	cJSON *m = NULL, *layers, *ann;
 	struct oci_resp r;
+	struct push_log pl;
 	int rc, have_v = 0, have_ref = 0, have_conn = 0;
 	uint64_t total = 0, done = 0;
 
+	memset(&pl, 0, sizeof(pl));
 	memset(res, 0, sizeof(*res));
 	memset(&r, 0, sizeof(r));
 	memset(&c, 0, sizeof(c));
@@ -719,6 +900,10 @@ int gpai_oci_push(struct gpai_registry *reg, const char *ref, const char *uri,
 	if ((rc = gpai_registry_files(reg, &v, &files, &nfiles, err)) ||
 	    (rc = gpai_registry_facts(reg, &v, NULL, 0, &facts, &nfacts, err)) ||
 	    (rc = gpai_registry_signatures(reg, &v, &sigs, &nsigs, err)))
+		goto out;
+	pl.target = oref.repo;
+	pl.mount_from = o->mount_from;
+	if (!o->no_mount && (rc = push_log_load(reg, oref.host, &pl, err)))
 		goto out;
 	if ((rc = oci_conn_open(&c, &oref, o, 1, err)))
 		goto out;
@@ -743,14 +928,15 @@ int gpai_oci_push(struct gpai_registry *reg, const char *ref, const char *uri,
 					      files[i].blob_path, files[i].relpath);
 			goto out;
 		}
-		rc = upload_blob(&c, digests[i], NULL, fd, files[i].size, o, br, err);
+		rc = upload_blob(&c, digests[i], NULL, fd, files[i].size, o, &pl, br, err);
 		close(fd);
 		if (rc) {
 			gpai_error_prefix(err, "cannot push '%s'", files[i].relpath);
 			goto out;
 		}
 		res->uploaded += br->uploaded;
-		res->skipped += !br->uploaded;
+		res->mounted += br->mounted;
+		res->skipped += !br->uploaded && !br->mounted;
 		res->bytes_uploaded += br->uploaded ? files[i].size : 0;
 		done += files[i].size;
 		if (o->progress)
@@ -761,7 +947,7 @@ int gpai_oci_push(struct gpai_registry *reg, const char *ref, const char *uri,
 		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = push_mem_blob(&c, "(config)", config, strlen(config), cdig, o, res, err)))
+	if ((rc = push_mem_blob(&c, "(config)", config, strlen(config), cdig, o, &pl, res, err)))
 		goto out;
 	m = cJSON_CreateObject();
 	cJSON_AddNumberToObject(m, "schemaVersion", 2);
@@ -798,10 +984,12 @@ int gpai_oci_push(struct gpai_registry *reg, const char *ref, const char *uri,
 	if ((rc = put_manifest(&c, oref.tag, GPAI_OCI_MANIFEST_TYPE, mtext, &r, err)))
 		goto out;
 	if (nsigs > 0 && (rc = push_signature(&c, &sigs[0], res->manifest_digest,
-					      res->manifest_size, o, res, err)))
+					      res->manifest_size, o, &pl, res, err)))
 		goto out;
-	if (o->dossier)
-		rc = push_dossier(&c, res->manifest_digest, res->manifest_size, o, res, err);
+	if (o->dossier && (rc = push_dossier(&c, res->manifest_digest, res->manifest_size, o,
+					     &pl, res, err)))
+		goto out;
+	push_log_append(reg, &oref, res);
 out:
 	oci_resp_release(&r);
 	cJSON_Delete(m);
@@ -812,6 +1000,7 @@ out:
 	gpai_files_free(files, nfiles);
 	gpai_facts_free(facts, nfacts);
 	gpai_signatures_free(sigs, nsigs);
+	push_log_release(&pl);
 	if (have_v)
 		gpai_version_release(&v);
 	if (have_conn)

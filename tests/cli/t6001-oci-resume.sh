@@ -5,7 +5,8 @@
 # registry keeps the session and push resumes at the offset it reports
 # (GET upload status, Range); in the middle of a chunk distribution 2.8
 # stores the partial bytes and then refuses the session (its signed _state
-# no longer matches), so push starts that blob over.  Either way the pulled
+# no longer matches), so push starts that blob over.  (--no-mount: the
+# blobs are in the registry already, under chunked/tiny.)  Either way the pulled
 # model verifies.
 . "$GPAI_TOP/tests/cli/lib.sh"
 . "$GPAI_TOP/tests/cli/oci_registry.sh"
@@ -44,7 +45,7 @@ test_expect_success 'a blob larger than the chunk size goes up in PATCH chunks' 
 
 test_expect_success 'a PATCH broken at a chunk boundary resumes at the registry offset' '
 	env GPAI_OCI_FAIL_AFTER_BYTES=$CHUNK "$GPAI" push tiny@1 "oci://$REG/resume/tiny:v1" \
-		--insecure-http --chunk-size $CHUNK --json >p1.json &&
+		--insecure-http --chunk-size $CHUNK --no-mount --json >p1.json &&
 	test "$(blob_sum p1.json resumed)" -eq 1 &&
 	test "$(blob_sum p1.json restarted)" -eq 0 &&
 	grep_q "client disconnected during blob PATCH" "$REG_LOG" &&
@@ -55,7 +56,7 @@ test_expect_success 'a PATCH broken at a chunk boundary resumes at the registry 
 
 test_expect_success 'a PATCH broken mid-chunk starts the blob over when the registry drops the session' '
 	env GPAI_OCI_FAIL_AFTER_BYTES=100000 "$GPAI" push tiny@1 "oci://$REG/restart/tiny:v1" \
-		--insecure-http --chunk-size $CHUNK --json >p2.json &&
+		--insecure-http --chunk-size $CHUNK --no-mount --json >p2.json &&
 	test "$(blob_sum p2.json resumed)" -eq 0 &&
 	test "$(blob_sum p2.json restarted)" -eq 1 &&
 	gpai --registry r2 init >/dev/null &&
