@@ -1,7 +1,8 @@
 /*
  * cmd_pull.c - `gpai pull oci://HOST[:PORT]/REPO:TAG|@sha256:...`: a
- * ModelPack artifact into the registry, every blob digest checked while
- * streaming; with --verify, only if its OMS signature referrer verifies
+ * ModelPack artifact or KitOps ModelKit into the registry, every blob
+ * digest checked while streaming; with --verify, only if its OMS signature
+ * referrer (and a dossier bundle referrer) verifies
  * (docs/pull.md).
  */
 #include "regutil.h"
@@ -151,14 +152,16 @@ out:
 }
 
 const struct cli_cmd cmd_pull = {
-	"pull", "pull a ModelPack artifact from an OCI registry (digests checked, --verify)",
+	"pull", "pull a ModelPack artifact or KitOps ModelKit from an OCI registry (digests "
+	"checked, --verify)",
 	"gpai pull oci://HOST[:PORT]/REPO:TAG|oci://HOST/REPO@sha256:HEX\n"
 	"          [--name NAME] [--version VER] [--insecure-http]\n"
 	"          [--verify (--key PUB.pem | --ca CA.pem | --trusted)]\n"
 	"\n"
-	"Fetches the manifest, the ModelPack config and every layer, checking each\n"
-	"SHA-256 while streaming (a blob whose digest differs is refused and\n"
-	"nothing is registered), and the signature referrer; then registers the\n"
+	"Fetches the manifest, the ModelPack config (or KitOps Kitfile) and every\n"
+	"layer, checking each SHA-256 while streaming (a blob whose digest differs\n"
+	"is refused and nothing is registered; tar layers are unpacked with the\n"
+	"checks of gpai add ARCHIVE), and the signature referrer; then registers the\n"
 	"version (name and version from the config unless given; facts with the\n"
 	"source oci://...) and stores the signature; a dossier bundle referrer is\n"
 	"kept in the registry and its dossier history.  With --verify the OMS\n"

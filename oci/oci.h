@@ -14,6 +14,9 @@
  * found through the referrers API or the referrers tag schema (tag
  * sha256-<hex>).
  *
+ * Pull also reads older CNAI ModelPack drafts and KitOps ModelKits, with
+ * tar layers unpacked by the registry's checked archive reader.
+ *
  * Invariants: a pull registers nothing unless every blob's streamed
  * SHA-256 equals its descriptor (and, with verification, unless the OMS
  * signature verifies against the pulled files); push never re-hashes the
@@ -148,7 +151,7 @@ struct gpai_oci_pull_options {
 /* Result of gpai_oci_pull.  _release frees it. */
 struct gpai_oci_pull_result {
 	char manifest_digest[72];
-	char *artifact;          /* "modelpack", "cnai" or "kitops" */
+	char *artifact;          /* "modelpack", "cnai" or "kitops" (KitOps ModelKit) */
 	uint64_t n_layers, bytes; /* layers and their bytes fetched */
 	uint64_t bytes_hashed;   /* layer bytes read and hashed: each once while
 				  * streamed, plus any read again (by the

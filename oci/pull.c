@@ -10,10 +10,16 @@
  * store without a second read), the stored signature and the caller's
  * dossier hook (whose failure removes the version again).
  *
+ * Readable: ModelPack and older CNAI artifacts (.raw and tar layers) and
+ * KitOps ModelKits (tar layers; the config is the Kitfile as JSON).
+ *
  * Invariants: nothing is registered unless every digest matched and, with
  * verification, the signature verified; a layer whose path would leave the
- * staging folder (absolute, "..") is refused; layer paths come from the
- * org.cncf.model.filepath (or the older org.cnai.model.filepath) annotation.
+ * staging folder (absolute, "..") is refused; .raw layer paths come from
+ * the org.cncf.model.filepath (or the older org.cnai.model.filepath)
+ * annotation; tar layers are fetched whole (digest checked) and unpacked by
+ * gpai_registry_archive_unpack, the checked reader of gpai add ARCHIVE,
+ * which never overwrites a file an earlier layer gave.
  */
 #include "oci_private.h"
 
@@ -155,16 +161,40 @@ static void rm_tree(const char *dir)
 	rmdir(dir);
 }
 
-/* Layer kinds this build reads: uncompressed ModelPack and older CNAI
- * layers.  Returns 1 for a raw file layer. */
-static int raw_layer(const char *mt)
+/* What a layer holds, by its media type. */
+enum layer_kind { LAYER_UNSUPPORTED = 0, LAYER_RAW, LAYER_TAR };
+
+/* 1 when mt ends in one of the tar endings (.tar, .tar+gzip, .tar+zstd). */
+static int tar_ending(const char *mt)
+{
+	static const char *const ends[] = { ".v1.tar", ".v1.tar+gzip", ".v1.tar+zstd" };
+	size_t n = strlen(mt);
+
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		size_t k = strlen(ends[i]);
+
+		if (n > k && strcmp(mt + n - k, ends[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* ModelPack and older CNAI layers: one file (.raw) or a tar of files
+ * (.tar, .tar+gzip, .tar+zstd); KitOps ModelKit layers
+ * (application/vnd.kitops.modelkit.{model,modelpart,dataset,code,docs,...}
+ * .v1.tar[+gzip|+zstd]): tars of the files at their Kitfile paths. */
+static enum layer_kind layer_kind(const char *mt)
 {
 	size_t n = strlen(mt);
 
+	if (strncmp(mt, "application/vnd.kitops.modelkit.", 32) == 0)
+		return tar_ending(mt) ? LAYER_TAR : LAYER_UNSUPPORTED;
 	if (strncmp(mt, "application/vnd.cncf.model.", 27) != 0 &&
 	    strncmp(mt, "application/vnd.cnai.model.", 27) != 0)
-		return 0;
-	return n > 4 && strcmp(mt + n - 4, ".raw") == 0;
+		return LAYER_UNSUPPORTED;
+	if (n > 4 && strcmp(mt + n - 4, ".raw") == 0)
+		return LAYER_RAW;
+	return tar_ending(mt) ? LAYER_TAR : LAYER_UNSUPPORTED;
 }
 
 /* Takes from image index body (referrers API answer or tag schema index)
@@ -478,6 +508,11 @@ int gpai_oci_pull(struct gpai_registry *reg, const char *uri,
 	char *dossier = NULL;
 	size_t dossier_len = 0;
 	const char *at, *ct, *name, *version, *license = NULL, *lic0 = NULL, *cdig;
+	const char *kname, *kversion, *vendor;
+	enum layer_kind kind;
+	size_t li = 0;
+	uint64_t unpacked = 0, ubytes = 0;
+	int kitops = 0, has_tar = 0;
 	size_t nl = 0, nf = 0;
 	uint64_t rehashed = 0;
 	int rc, have_ref = 0, have_conn = 0, single = 0, added = 0;
@@ -506,19 +541,17 @@ int gpai_oci_pull(struct gpai_registry *reg, const char *uri,
 	at = gpai_json_str(man, "artifactType");
 	ct = gpai_json_str(cJSON_GetObjectItemCaseSensitive(man, "config"), "mediaType");
 	cdig = gpai_json_str(cJSON_GetObjectItemCaseSensitive(man, "config"), "digest");
-	if (ct && strcmp(ct, KITOPS_CONFIG) == 0) {
-		rc = gpai_error_set(err, GPAI_EUNSUPPORTED, "'%s' is a KitOps ModelKit; this build "
-				    "reads ModelPack artifacts only", uri);
-		goto out;
-	}
 	if (!ct || !cdig || !oci_digest_valid(cdig) ||
-	    (strcmp(ct, GPAI_MODELPACK_CONFIG) != 0 && strcmp(ct, CNAI_CONFIG) != 0)) {
-		rc = gpai_error_set(err, GPAI_EUNSUPPORTED, "'%s' is not a ModelPack model "
-				    "(artifactType %s, config %s)", uri, at ? at : "none",
-				    ct ? ct : "none");
+	    (strcmp(ct, GPAI_MODELPACK_CONFIG) != 0 && strcmp(ct, CNAI_CONFIG) != 0 &&
+	     strcmp(ct, KITOPS_CONFIG) != 0)) {
+		rc = gpai_error_set(err, GPAI_EUNSUPPORTED, "'%s' is not a ModelPack model or a "
+				    "KitOps ModelKit (artifactType %s, config %s)", uri,
+				    at ? at : "none", ct ? ct : "none");
 		goto out;
 	}
-	res->artifact = gpai_strdup(strcmp(ct, CNAI_CONFIG) == 0 ? "cnai" : "modelpack");
+	kitops = strcmp(ct, KITOPS_CONFIG) == 0;
+	res->artifact = gpai_strdup(kitops ? "kitops" : strcmp(ct, CNAI_CONFIG) == 0 ? "cnai"
+				    : "modelpack");
 	if ((rc = fetch_doc(&c, "blobs", cdig, cdig, &cdoc, got, err)))
 		goto out;
 	if (!(cfg = cJSON_ParseWithLength(cdoc.data, cdoc.len))) {
@@ -564,18 +597,47 @@ int gpai_oci_pull(struct gpai_registry *reg, const char *uri,
 		if (!mt || !dg || !oci_digest_valid(dg) || gpai_json_i64(l, "size", &size) ||
 		    size < 0) {
 			rc = gpai_error_set(err, GPAI_EFORMAT, "manifest of '%s': layer %zu has no "
-					    "valid mediaType, digest or size", uri, nf);
+					    "valid mediaType, digest or size", uri, li);
 			goto out;
 		}
-		if (!raw_layer(mt)) {
+		kind = layer_kind(mt);
+		if (kind == LAYER_UNSUPPORTED) {
 			rc = gpai_error_set(err, GPAI_EUNSUPPORTED, "manifest of '%s': layer %zu "
-					    "has media type %s; this build reads uncompressed "
-					    "(.raw) model layers only", uri, nf, mt);
+					    "has media type %s; this build reads ModelPack and CNAI "
+					    "model layers (.raw, .tar, .tar+gzip, .tar+zstd) and KitOps "
+					    "ModelKit tar layers", uri, li, mt);
 			goto out;
+		}
+		if (kind == LAYER_TAR) {
+			char what[256], *lp = gpai_asprintf("%s/layer-%zu", stage, li);
+
+			snprintf(what, sizeof(what), "tar layer %zu (%s)", li, mt);
+			if (!lp) {
+				rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+				goto out;
+			}
+			rc = fetch_blob_file(&c, dg, (uint64_t)size, what, lp, err);
+			if (rc == GPAI_OK &&
+			    (rc = gpai_registry_archive_unpack(lp, modeldir, &ubytes, err)))
+				gpai_error_prefix(err, "tar layer %zu (%s) of '%s' refused", li, dg,
+						  uri);
+			unpacked += ubytes;
+			unlink(lp);
+			free(lp);
+			if (rc)
+				goto out;
+			has_tar = 1;
+			li++;
+			res->n_layers++;
+			res->bytes += (uint64_t)size;
+			res->bytes_hashed += (uint64_t)size;
+			if (o->net.progress)
+				o->net.progress(o->net.progress_ctx, res->bytes, 0);
+			continue;
 		}
 		if (!fp || !gpai_oms_name_valid(fp) || strcmp(fp, ".") == 0) {
 			rc = gpai_error_set(err, GPAI_EFORMAT, "manifest of '%s': layer %zu (%s) has "
-					    "no safe relative path in %s", uri, nf, dg,
+					    "no safe relative path in %s", uri, li, dg,
 					    GPAI_MODELPACK_FILEPATH);
 			goto out;
 		}
@@ -585,7 +647,7 @@ int gpai_oci_pull(struct gpai_registry *reg, const char *uri,
 						    "have the path '%s'", uri, fp);
 				goto out;
 			}
-		if (one && strcmp(one, "true") == 0 && nl == 1)
+		if (one && strcmp(one, "true") == 0 && nl == 1 && !kitops)
 			single = 1;
 		if ((rc = mkparents(modeldir, fp, err)))
 			goto out;
@@ -602,6 +664,7 @@ int gpai_oci_pull(struct gpai_registry *reg, const char *uri,
 		staged[nf].sha256 = hexes[nf]; /* checked while streamed */
 		staged[nf].size = (uint64_t)size;
 		nf++;
+		li++;
 		if ((rc = fetch_blob_file(&c, dg, (uint64_t)size, fp, dst, err)))
 			goto out;
 		res->n_layers++;
@@ -632,13 +695,33 @@ int gpai_oci_pull(struct gpai_registry *reg, const char *uri,
 	}
 	desc = cJSON_GetObjectItemCaseSensitive(cfg, "descriptor");
 	ann = cJSON_GetObjectItemCaseSensitive(man, "annotations");
-	name = o->name ? o->name : gpai_json_str(desc, "name");
+	if (kitops) {
+		/* the Kitfile: package{name, version, authors, license}, model{...} */
+		const cJSON *pkg = cJSON_GetObjectItemCaseSensitive(cfg, "package");
+		const cJSON *mdl = cJSON_GetObjectItemCaseSensitive(cfg, "model");
+
+		kname = gpai_json_str(pkg, "name") ? gpai_json_str(pkg, "name")
+						  : gpai_json_str(mdl, "name");
+		kversion = gpai_json_str(pkg, "version") ? gpai_json_str(pkg, "version")
+							: gpai_json_str(mdl, "version");
+		vendor = cJSON_GetStringValue(cJSON_GetArrayItem(
+			cJSON_GetObjectItemCaseSensitive(pkg, "authors"), 0));
+		lic0 = gpai_json_str(pkg, "license") ? gpai_json_str(pkg, "license")
+						    : gpai_json_str(mdl, "license");
+	} else {
+		kname = gpai_json_str(desc, "name");
+		kversion = gpai_json_str(desc, "version");
+		vendor = gpai_json_str(desc, "vendor");
+		lic0 = cJSON_GetStringValue(cJSON_GetArrayItem(
+			cJSON_GetObjectItemCaseSensitive(desc, "licenses"), 0));
+	}
+	name = o->name ? o->name : kname;
 	if (!name) {
 		const char *slash = strrchr(oref.repo, '/');
 
 		name = slash ? slash + 1 : oref.repo;
 	}
-	version = o->version ? o->version : gpai_json_str(desc, "version");
+	version = o->version ? o->version : kversion;
 	if (o->verify) {
 		int again = 0;
 
@@ -650,10 +733,17 @@ int gpai_oci_pull(struct gpai_registry *reg, const char *uri,
 		}
 		if (single)
 			files[0].name = ".";
-		rc = verify_pulled(files, hexes, nf, name, single, bundle, o->verify, &rep,
-				   &again, err);
+		if (has_tar) {
+			/* tar layers: the unpacked tree is hashed as a model directory */
+			rc = gpai_oms_verify_text(modeldir, NULL, 0, name, "signature referrer",
+						  bundle, strlen(bundle), o->verify, &rep, err);
+			again = 1;
+		} else {
+			rc = verify_pulled(files, hexes, nf, name, single, bundle, o->verify, &rep,
+					   &again, err);
+		}
 		if (again)
-			res->bytes_hashed += res->bytes;
+			res->bytes_hashed += has_tar ? unpacked : res->bytes;
 		if (single)
 			files[0].name = gpai_json_str(cJSON_GetObjectItemCaseSensitive(
 				cJSON_GetArrayItem(layers, 0), "annotations"), GPAI_MODELPACK_FILEPATH);
@@ -674,15 +764,13 @@ int gpai_oci_pull(struct gpai_registry *reg, const char *uri,
 	}
 	if ((rc = write_facts(factsp, ann, cfg, src, err)))
 		goto out;
-	lic0 = cJSON_GetStringValue(cJSON_GetArrayItem(
-		cJSON_GetObjectItemCaseSensitive(desc, "licenses"), 0));
 	if (lic0 && gpai_registry_check_license(lic0, NULL) == GPAI_OK)
 		license = lic0;
 	memset(&ao, 0, sizeof(ao));
 	ao.path = single ? files[0].path : modeldir;
 	ao.name = name;
 	ao.version = version;
-	ao.provider = gpai_json_str(desc, "vendor");
+	ao.provider = vendor;
 	ao.license = license;
 	ao.facts_file = factsp;
 	ao.access = gpai_json_str(ann, "dev.gpai.access");
@@ -695,9 +783,16 @@ int gpai_oci_pull(struct gpai_registry *reg, const char *uri,
 		if (slash)
 			staged[0].relpath = slash + 1;
 	}
-	/* the layers move into the blob store without a second read */
-	rc = gpai_registry_add_staged(reg, &ao, staged, nf, &rehashed, &v, err);
-	res->bytes_hashed += rehashed;
+	if (has_tar) {
+		/* unpacked tar members have no streamed digest: add hashes them */
+		ao.path = modeldir;
+		rc = gpai_registry_add(reg, &ao, &v, err);
+		res->bytes_hashed += unpacked;
+	} else {
+		/* the layers move into the blob store without a second read */
+		rc = gpai_registry_add_staged(reg, &ao, staged, nf, &rehashed, &v, err);
+		res->bytes_hashed += rehashed;
+	}
 	if (rc) {
 		gpai_error_prefix(err, "cannot register '%s'", uri);
 		goto out;

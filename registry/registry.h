@@ -370,6 +370,19 @@ int gpai_registry_provenance(struct gpai_registry *reg,
 			     const struct gpai_version *v, char **json,
 			     struct gpai_error *err);
 
+/* Unpacks the archive at path (tar plain or gzip/bzip2/xz/zstd compressed,
+ * or zip) into the existing directory dir with the checks of `gpai add
+ * ARCHIVE` (docs/archives.md: no absolute or ".." paths, no links or
+ * devices, UTF-8 names, no duplicates, the default size limits, two
+ * passes so a refused archive writes nothing).  Regular files only
+ * (directories are implied); a file that already exists below dir (from an
+ * earlier archive into the same dir) is refused, never overwritten.
+ * *bytes (may be NULL) receives the bytes written.  Used by gpai pull for
+ * tar layers.  GPAI_OK, GPAI_EARCHIVE / GPAI_EFORMAT
+ * naming the archive and the entry, GPAI_EEXIST, GPAI_EIO, GPAI_ENOMEM. */
+int gpai_registry_archive_unpack(const char *path, const char *dir, uint64_t *bytes,
+				 struct gpai_error *err);
+
 /* Removes version ref (its files, facts, aliases, signatures, evaluation
  * claims and runs, and kept dossiers; logs the removal).
  * Blobs stay until gc.  GPAI_EMISUSE if another version names it as base. */
