@@ -40,6 +40,7 @@ struct oci_sink {
 	int fd;
 	EVP_MD_CTX *md;        /* hashed when set */
 	uint64_t n;
+	uint64_t flushed;      /* file bytes handed to writeback so far */
 	int overflow, ioerr;
 };
 
