@@ -1044,8 +1044,8 @@ int gpai_registry_rm(struct gpai_registry *reg, const char *ref,
 		"DELETE FROM facts WHERE version_id = ?",
 		"DELETE FROM aliases WHERE version_id = ?",
 		"DELETE FROM signatures WHERE version_id = ?",
-		"DELETE FROM eval_runs WHERE claim_id IN"
-		" (SELECT id FROM eval_claims WHERE version_id = ?)",
+		("DELETE FROM eval_runs WHERE claim_id IN"
+		 " (SELECT id FROM eval_claims WHERE version_id = ?)"),
 		"DELETE FROM eval_claims WHERE version_id = ?",
 		"DELETE FROM dossiers WHERE version_id = ?",
 		"DELETE FROM versions WHERE id = ?",

@@ -360,7 +360,7 @@ static void fx_model_free(struct fx_model *m)
 /* Pieces after the specials and byte tokens; U+2581 marks a word start. */
 static const char *const pieces[] = {
 	"\xe2\x96\x81", "e", "t", "a", "o", "h", "s", "n", "\xe2\x96\x81t", "he",
-	"\xe2\x96\x81the", "\xe2\x96\x81" "a", "in", "er", "\xe2\x96\x81s", "at", "on",
+	"\xe2\x96\x81the", ("\xe2\x96\x81" "a"), "in", "er", "\xe2\x96\x81s", "at", "on",
 	"\xe2\x96\x81o", "\xe2\x96\x81h", "d", "r",
 };
 /* Byte tokens of a small vocabulary (a full one has all 256). */

@@ -132,7 +132,7 @@ static int find(const struct got *g, const char *name)
 
 /* The source tree of the round trips. */
 static const char *const src_files[] = {
-	"a.bin", "sub/b.txt", "sub/deep/empty.dat", "donn\xc3\xa9" "es/\xc3\xa9t\xc3\xa9.bin",
+	"a.bin", "sub/b.txt", "sub/deep/empty.dat", ("donn\xc3\xa9" "es/\xc3\xa9t\xc3\xa9.bin"),
 };
 #define NSRC (sizeof(src_files) / sizeof(src_files[0]))
 static const size_t src_sizes[NSRC] = { 300001, 6, 0, 1000 };
