@@ -84,25 +84,43 @@ static int host_is_loopback(const char *host)
 	return 0;
 }
 
-/* Repository names: lowercase path components of [a-z0-9] joined by
- * separators [._-] (OCI distribution spec, "name" grammar). */
+static int name_alnum(char c)
+{
+	return islower((unsigned char)c) || isdigit((unsigned char)c);
+}
+
+/* Repository names (OCI distribution spec, "name"):
+ * [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)* --
+ * components of lowercase letters and digits joined by one separator (".",
+ * "_", "__" or a run of "-"), the components joined by "/". */
 static int repo_valid(const char *r)
 {
-	int start = 1;
+	const char *p = r;
 
-	if (!*r)
-		return 0;
-	for (const char *p = r; *p; p++) {
-		if (islower((unsigned char)*p) || isdigit((unsigned char)*p)) {
-			start = 0;
-			continue;
-		}
-		if (start || !strchr("._-/", *p))
+	for (;;) {
+		if (!name_alnum(*p))
 			return 0;
-		if (*p == '/')
-			start = 1;
+		while (name_alnum(*p))
+			p++;
+		while (*p == '.' || *p == '_' || *p == '-') {
+			if (*p == '.')
+				p++;
+			else if (*p == '_')
+				p += p[1] == '_' ? 2 : 1;
+			else
+				while (*p == '-')
+					p++;
+			if (!name_alnum(*p))
+				return 0;
+			while (name_alnum(*p))
+				p++;
+		}
+		if (*p == '\0')
+			return 1;
+		if (*p != '/')
+			return 0;
+		p++;
 	}
-	return !start;
 }
 
 static int tag_valid(const char *t)
@@ -158,8 +176,9 @@ int gpai_oci_ref_parse(const char *uri, struct gpai_oci_ref *r, struct gpai_erro
 		}
 	}
 	if (!repo_valid(rest)) {
-		gpai_error_set(err, GPAI_EFORMAT, "'%s': repository '%s' is not valid (lowercase "
-			       "letters, digits and . _ - / separators)", uri, rest);
+		gpai_error_set(err, GPAI_EFORMAT, "'%s': repository '%s' is not valid (runs of "
+			       "lowercase letters and digits joined by one '.', '_', '__', "
+			       "'-'... or '/')", uri, rest);
 		goto fail;
 	}
 	r->repo = rest;
