@@ -10,6 +10,8 @@
 
 #include <openssl/evp.h>
 
+#include <cJSON.h>
+
 /* Largest manifest, index or config read into memory. */
 #define OCI_DOC_MAX (4u << 20)
 
@@ -43,6 +45,27 @@ struct oci_sink {
 	uint64_t flushed;      /* file bytes handed to writeback so far */
 	int overflow, ioerr;
 };
+
+/* ---- modelpack.c ---- */
+
+/* {"mediaType", "digest", "size"} (a new cJSON object, NULL when out of
+ * memory). */
+cJSON *oci_descriptor(const char *mtype, const char *digest, uint64_t size);
+/* The ModelPack config of v as compact JSON text (malloc'd; NULL when out
+ * of memory): descriptor (createdAt, name, version, vendor, licenses),
+ * config (architecture, format, paramSize, precision, quantization from
+ * the facts and the model metadata), modelfs (type "layers", diffIds =
+ * digests[0..n), "sha256:<hex>"). */
+char *oci_modelpack_config(const struct gpai_version *v, const struct gpai_fact *facts,
+			   size_t nf, char (*digests)[72], size_t n);
+/* The OCI image manifest of v as compact JSON text (malloc'd; NULL when
+ * out of memory): artifactType GPAI_MODELPACK_ARTIFACT, the config
+ * descriptor (config_digest, config_size), one layer per file with its
+ * ModelPack media type, digests[i], size and org.cncf.model.filepath, and
+ * the annotations of docs/oci.md (facts as dev.gpai.facts). */
+char *oci_modelpack_manifest(const struct gpai_version *v, const struct gpai_file *files,
+			     size_t n, char (*digests)[72], const char *config_digest,
+			     uint64_t config_size, const struct gpai_fact *facts, size_t nf);
 
 /* ---- blob.c ---- */
 
