@@ -135,7 +135,8 @@ static int mat(struct binder *b, const char *name, int required, int64_t rows, i
 		 * the scales fill the tensor's bytes */
 		const struct gpai_llama2c_config *lc = gpai_model_llama2c(b->e->model);
 
-		if (!lc || lc->group_size <= 0)
+		if (!lc || lc->group_size <= 0 ||
+		    ((uint64_t)rows * (uint64_t)cols) % (uint64_t)lc->group_size != 0)
 			return unsupported(b, t);
 		w->group = lc->group_size;
 		w->scales = (const unsigned char *)t->data + (size_t)rows * (size_t)cols;

@@ -77,9 +77,16 @@ static void quantize_groups(int8_t *q, float *d, const float *x, int64_t n, int6
 			wmax = fmaxf(wmax, fabsf(v[i]));
 		scale = wmax / Q8G_QMAX;
 		d[g] = scale;
-		for (int64_t i = 0; i < gs; i++)
-			/* an all-zero group: runq.c divides 0 by 0; the value is 0 */
-			q[g * gs + i] = scale != 0 ? (int8_t)roundf(v[i] / scale) : 0;
+		for (int64_t i = 0; i < gs; i++) {
+			/* an all-zero group: runq.c divides 0 by 0; the value is 0.
+			 * A non-finite activation gives a non-finite scale, which
+			 * carries into the row values (the engine reports it); its
+			 * q is kept in range so the conversion is defined. */
+			float r = scale != 0 ? roundf(v[i] / scale) : 0.0f;
+
+			q[g * gs + i] = isnan(r) ? 0 : r > Q8G_QMAX ? (int8_t)Q8G_QMAX
+				      : r < -Q8G_QMAX ? (int8_t)-Q8G_QMAX : (int8_t)r;
+		}
 	}
 }
 
@@ -115,6 +122,7 @@ Q8G_AVX2 static int32_t isum_avx2(const int8_t *a, const int8_t *b, int64_t n)
 		acc = _mm256_add_epi32(acc, _mm256_madd_epi16(a1, b1));
 	}
 	s = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+	/* horizontal sum: swap the 64-bit halves (0x4E), then the 32-bit pairs (0xB1) */
 	s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
 	s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
 	return _mm_cvtsi128_si32(s);

@@ -345,7 +345,7 @@ TEST(q8g_products_are_runq_matmul_bit_for_bit)
 		{ 300, 256, 64 },  /* whole groups of 64: the AVX2 path, threaded */
 		{ 40, 96, 32 },
 		{ 40, 64, 8 },     /* 8: the portable path */
-		{ 40, 172, 64 },   /* stories260K ffn_down: rows straddle groups */
+		{ 64, 172, 64 },   /* stories260K ffn_down: rows straddle groups */
 		{ 12, 10, 4 },
 	};
 	struct gpai_error err;
@@ -423,4 +423,31 @@ TEST(q8g_products_are_runq_matmul_bit_for_bit)
 	}
 	kern_use_simd(1);
 	gpai_pool_free(pool);
+}
+
+/* A NaN scale (the last one of the file: the classifier's last group) is
+ * reported by the forward pass, naming the logit. */
+TEST(v2_nan_scale_is_a_clear_error)
+{
+	struct gpai_engine_options opt = { 1, NULL };
+	struct gpai_engine *e;
+	struct gpai_error err;
+	struct gpai_map m;
+	unsigned char *copy;
+	float nan_ = NAN, *l;
+
+	gpai_error_init(&err);
+	CHECK_INT(0, fixture("llama2c q.bin --version 2"));
+	CHECK_OK(gpai_map_open(&m, "q.bin", &err), &err);
+	copy = malloc(m.size);
+	CHECK(copy != NULL);
+	memcpy(copy, m.data, m.size);
+	memcpy(copy + m.size - 4, &nan_, 4);
+	CHECK_INT(0, t_write("nan.bin", copy, m.size));
+	free(copy);
+	gpai_map_close(&m);
+	CHECK_OK(gpai_engine_open("nan.bin", &opt, &e, &err), &err);
+	CHECK_ERR(GPAI_EFORMAT, gpai_engine_forward(e, 1, 0, &l, &err), &err,
+		  "logit 31 at position 0 is not finite: the weights hold NaN or infinity");
+	gpai_engine_free(e);
 }
