@@ -217,10 +217,11 @@ TEST(v2_threads_and_batches_give_bit_identical_logits)
 	}
 }
 
-/* The engine runs the int8 values and scales as stored: its dtype is
- * Q8_GROUP and its weight bytes are the file's int8 values, scales and
- * float32 norms (everything after the 256-byte header). */
-TEST(v2_runs_the_stored_type)
+/* The engine runs the int8 values and scales as stored, in the map: its
+ * dtype is Q8_GROUP, its weight bytes are the file's int8 values, scales
+ * and float32 norms (everything after the 256-byte header), and its weight
+ * references are the model handle's tensor pointers. */
+TEST(v2_weights_are_used_in_place)
 {
 	struct gpai_engine_options opt = { 1, NULL };
 	struct gpai_engine *e;
@@ -235,6 +236,32 @@ TEST(v2_runs_the_stored_type)
 	in = gpai_engine_info(e);
 	CHECK_STR("Q8_GROUP", in->dtype);
 	CHECK_U64(q + 4 * (q / 16) + 4 * (2 * 2 * 16 + 16), in->weight_bytes);
+	/* every matrix points into the map, its scales right after its int8
+	 * values (engine_private.h: nothing is copied) */
+	{
+		static const char *const names[] = { "attn_q", "attn_k", "attn_v", "attn_output",
+						     "ffn_gate", "ffn_down", "ffn_up" };
+		int mapped = 0;
+
+		for (int l = 0; l < 2; l++) {
+			const struct wref *w[] = { &e->l[l].wq, &e->l[l].wk, &e->l[l].wv, &e->l[l].wo,
+						   &e->l[l].w1, &e->l[l].w2, &e->l[l].w3 };
+
+			for (int k = 0; k < 7; k++) {
+				char name[64];
+				const struct gpai_tensor *t;
+
+				snprintf(name, sizeof(name), "blk.%d.%s.weight", l, names[k]);
+				t = gpai_model_find(e->model, name);
+				mapped += t && w[k]->type == WT_Q8G && w[k]->data == t->data &&
+					  w[k]->scales == (const unsigned char *)t->data + t->n_elements &&
+					  w[k]->group == 16;
+			}
+		}
+		CHECK_INT(14, mapped);
+		CHECK(e->tok_embd.data == gpai_model_find(e->model, "token_embd.weight")->data);
+		CHECK(e->output.data == gpai_model_find(e->model, "output.weight")->data);
+	}
 	gpai_engine_free(e);
 }
 
