@@ -33,12 +33,16 @@ static int run(struct cli *cli, int argc, char **argv)
 		cJSON_AddNumberToObject(o, "blobs_kept", (double)r.blobs_kept);
 		cJSON_AddNumberToObject(o, "tmp_removed", (double)r.tmp_removed);
 		cJSON_AddNumberToObject(o, "legacy_removed", (double)r.legacy_removed);
+		cJSON_AddNumberToObject(o, "bundles_removed", (double)r.bundles_removed);
 		return cli_print_json(o);
 	}
 	if (!cli->quiet)
 		printf("removed %llu blobs (%s), kept %llu; %llu temporary files removed\n",
 		       (unsigned long long)r.blobs_removed, cli_bytes(r.bytes_removed, b),
 		       (unsigned long long)r.blobs_kept, (unsigned long long)r.tmp_removed);
+	if (!cli->quiet && r.bundles_removed)
+		printf("removed %llu pulled dossier bundles that no kept dossier names\n",
+		       (unsigned long long)r.bundles_removed);
 	if (!cli->quiet && r.legacy_removed)
 		printf("removed %llu files of the imported schema-3 dossiers/ folder\n",
 		       (unsigned long long)r.legacy_removed);

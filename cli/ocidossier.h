@@ -15,8 +15,9 @@
 #include <stddef.h>
 
 /* Folder of the registry directory that keeps pulled dossier bundles,
- * named sha256-<hex>.tar.gz by their content. */
-#define OCIDOSSIER_DIR "dossier-bundles"
+ * named sha256-<hex>.tar.gz by their content (gc removes one no kept
+ * dossier names). */
+#define OCIDOSSIER_DIR GPAI_REG_DOSSIER_BUNDLES
 
 /* The newest dossier bundle of a version. */
 struct ocidossier_bundle {

@@ -291,6 +291,69 @@ int gpai_registry_dossier_document(struct gpai_registry *reg, const struct gpai_
 	return GPAI_OK;
 }
 
+/* ---- pulled bundles -------------------------------------------------------- */
+
+/* 1 if a kept dossier (or a reservation's row) names path as its out, 0 if
+ * none, a negative code on a database error. */
+static int bundle_named(struct gpai_registry *reg, const char *path, struct gpai_error *err)
+{
+	sqlite3_stmt *st;
+	int rc, s;
+
+	rc = reg_prepare(reg, "SELECT 1 FROM dossiers WHERE out = ? LIMIT 1", &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	s = sqlite3_step(st);
+	rc = s == SQLITE_ROW ? 1 : s == SQLITE_DONE ? 0
+		: reg_db_error(reg, err, "cannot read the dossiers");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int reg_dossier_bundles_gc(struct gpai_registry *reg, uint64_t *removed,
+			   struct gpai_error *err)
+{
+	char *dir = gpai_path_join(reg->dir, GPAI_REG_DOSSIER_BUNDLES), *real = NULL;
+	struct dirent *de;
+	DIR *d = NULL;
+	int rc = GPAI_OK;
+
+	if (!dir)
+		return gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+	/* The history records bundles by absolute path (pull resolves the
+	 * registry directory). */
+	if (!gpai_is_dir(dir) || !(real = realpath(dir, NULL)) || !(d = opendir(dir)))
+		goto out;
+	while (rc == GPAI_OK && (de = readdir(d)) != NULL) {
+		char *abs, *p;
+		struct stat st;
+		int named;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		abs = gpai_path_join(real, de->d_name);
+		p = gpai_path_join(dir, de->d_name);
+		if (!abs || !p) {
+			rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		} else if (lstat(p, &st) == 0 && S_ISREG(st.st_mode)) {
+			named = bundle_named(reg, abs, err);
+			if (named < 0)
+				rc = named;
+			else if (!named && unlink(p) == 0)
+				(*removed)++;
+		}
+		free(abs);
+		free(p);
+	}
+out:
+	if (d)
+		closedir(d);
+	free(real);
+	free(dir);
+	return rc;
+}
+
 /* ---- fsck ------------------------------------------------------------------ */
 
 /* Appends "NAME@VER #N: why" to r->bad_dossiers. */

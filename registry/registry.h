@@ -389,14 +389,24 @@ int gpai_registry_archive_unpack(const char *path, const char *dir, uint64_t *by
 int gpai_registry_rm(struct gpai_registry *reg, const char *ref,
 		     struct gpai_error *err);
 
+/* Folder of the registry directory where gpai pull keeps the dossier
+ * bundles it brings (docs/pull.md); each is named by a kept dossier's out,
+ * and gc removes a file there that none names. */
+#define GPAI_REG_DOSSIER_BUNDLES "dossier-bundles"
+
 struct gpai_gc_result {
 	uint64_t blobs_removed, bytes_removed, blobs_kept;
 	uint64_t tmp_removed; /* leftover temporary files removed */
 	uint64_t legacy_removed; /* files of a schema-3 dossiers/ folder that a
 				  * migration imported but was killed before
 				  * removing */
+	uint64_t bundles_removed; /* files in GPAI_REG_DOSSIER_BUNDLES that no
+				   * kept dossier names (after rm, or a pull
+				   * killed before it recorded one) */
 };
-/* Deletes blobs no version references (waits for running adds). */
+/* Deletes blobs nothing in the catalogue references and files in
+ * GPAI_REG_DOSSIER_BUNDLES no kept dossier names (waits for running
+ * writers). */
 int gpai_registry_gc(struct gpai_registry *reg, struct gpai_gc_result *res,
 		     struct gpai_error *err);
 

@@ -94,6 +94,11 @@ int reg_legacy_dossiers_import(struct gpai_registry *reg, int *found,
 /* Deletes the dossiers/ folder and everything in it; *removed (may be
  * NULL) counts the files.  Best effort. */
 void reg_legacy_dossiers_remove(struct gpai_registry *reg, uint64_t *removed);
+/* Removes each file in GPAI_REG_DOSSIER_BUNDLES whose absolute path no
+ * kept dossier's out names; *removed counts them.  Caller holds the lock
+ * exclusively. */
+int reg_dossier_bundles_gc(struct gpai_registry *reg, uint64_t *removed,
+			   struct gpai_error *err);
 /* fsck of the dossiers table: each kept document's blob is there, hashes
  * to its digest, has its recorded size and is a dossier (a JSON object with
  * schema_version); findings go to r->bad_dossiers; notes a leftover

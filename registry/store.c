@@ -821,6 +821,8 @@ int gpai_registry_gc(struct gpai_registry *reg, struct gpai_gc_result *res,
 	free(g.refs.hex);
 	if (rc == GPAI_OK)
 		reg_legacy_dossiers_remove(reg, &res->legacy_removed);
+	if (rc == GPAI_OK)
+		rc = reg_dossier_bundles_gc(reg, &res->bundles_removed, err);
 	return rc;
 }
 
