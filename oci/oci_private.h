@@ -41,9 +41,10 @@ struct oci_sink {
 	size_t max;
 	int fd;
 	EVP_MD_CTX *md;        /* hashed when set */
-	uint64_t n;
-	uint64_t flushed;      /* file bytes handed to writeback so far */
+	uint64_t n;            /* bytes put */
 	int overflow, ioerr;
+	struct oci_sink_pipe *pipe; /* file sinks: the hashing writer thread
+				     * (blob.c), which owns fd and md while it runs */
 };
 
 /* ---- modelpack.c ---- */
