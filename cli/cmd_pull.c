@@ -11,6 +11,7 @@
 #include "sigopts.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cJSON.h>
@@ -26,8 +27,9 @@ static int run(struct cli *cli, int argc, char **argv)
 	struct gpai_error err;
 	struct cli_progress prog = { cli, "pulling", 0 };
 	struct ocidossier_pull dp;
-	const char *uri = NULL;
-	int rc, verify = 0, trusted = 0;
+	const char *uri = NULL, *user = NULL;
+	char *password = NULL;
+	int rc, verify = 0, trusted = 0, pw_stdin = 0;
 
 	memset(&o, 0, sizeof(o));
 	memset(&vo, 0, sizeof(vo));
@@ -38,20 +40,23 @@ static int run(struct cli *cli, int argc, char **argv)
 		const char *a = argv[i];
 
 		if (strcmp(a, "--insecure-http") == 0 || strcmp(a, "--verify") == 0 ||
-		    strcmp(a, "--trusted") == 0) {
+		    strcmp(a, "--trusted") == 0 || strcmp(a, "--password-stdin") == 0) {
 			if (a[2] == 'i')
 				o.net.insecure_http = 1;
 			else if (a[2] == 'v')
 				verify = 1;
-			else
+			else if (a[2] == 't')
 				trusted = 1;
+			else
+				pw_stdin = 1;
 			i++;
 			continue;
 		}
 		if ((rc = regutil_opt("pull", argc, argv, &i, "--name", &o.name)) ||
 		    (rc = regutil_opt("pull", argc, argv, &i, "--version", &o.version)) ||
 		    (rc = regutil_opt("pull", argc, argv, &i, "--key", &vo.key_path)) ||
-		    (rc = regutil_opt("pull", argc, argv, &i, "--ca", &vo.ca_path))) {
+		    (rc = regutil_opt("pull", argc, argv, &i, "--ca", &vo.ca_path)) ||
+		    (rc = regutil_opt("pull", argc, argv, &i, "--username", &user))) {
 			if (rc < 0)
 				return CLI_USAGE;
 			continue;
@@ -69,8 +74,14 @@ static int run(struct cli *cli, int argc, char **argv)
 				 "and --trusted");
 	if (!verify && (vo.key_path || vo.ca_path || trusted))
 		return cli_usage("pull", "--key, --ca and --trusted go with --verify");
-	if (regutil_open(cli, &reg))
+	if ((rc = regutil_password_stdin("pull", user, pw_stdin, &password)))
+		return rc;
+	o.net.username = user;
+	o.net.password = password;
+	if (regutil_open(cli, &reg)) {
+		free(password);
 		return CLI_FAIL;
+	}
 	gpai_error_init(&err);
 	if (trusted) {
 		if ((rc = sigopts_load_trusted(reg, &tr, &err))) {
@@ -148,6 +159,10 @@ out:
 	gpai_oci_pull_result_release(&res);
 	sigopts_trusted_free(&tr);
 	gpai_registry_close(reg);
+	if (password) {
+		explicit_bzero(password, strlen(password));
+		free(password);
+	}
 	return rc;
 }
 
@@ -157,6 +172,7 @@ const struct cli_cmd cmd_pull = {
 	"gpai pull oci://HOST[:PORT]/REPO:TAG|oci://HOST/REPO@sha256:HEX\n"
 	"          [--name NAME] [--version VER] [--insecure-http]\n"
 	"          [--verify (--key PUB.pem | --ca CA.pem | --trusted)]\n"
+	"          [--username USER --password-stdin]\n"
 	"\n"
 	"Fetches the manifest, the ModelPack config (or KitOps Kitfile) and every\n"
 	"layer, checking each SHA-256 while streaming (a blob whose digest differs\n"
@@ -167,6 +183,8 @@ const struct cli_cmd cmd_pull = {
 	"kept in the registry and its dossier history.  With --verify the OMS\n"
 	"signature must verify against the pulled files, and a dossier bundle\n"
 	"must pass the check of `gpai verify BUNDLE` (--key or --trusted), or\n"
-	"nothing is registered: use it as the gate before a model is served.\n",
+	"nothing is registered: use it as the gate before a model is served.\n"
+	"Credentials come from --username with --password-stdin, else from\n"
+	"~/.docker/config.json.\n",
 	run,
 };

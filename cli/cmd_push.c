@@ -105,8 +105,9 @@ static int run(struct cli *cli, int argc, char **argv)
 	struct gpai_error err;
 	struct cli_progress prog = { cli, "pushing", 0 };
 	struct ocidossier_bundle dossier;
-	const char *ref = NULL, *uri = NULL, *chunk = NULL, *mount = NULL;
-	int rc, no_dossier = 0, found = 0;
+	const char *ref = NULL, *uri = NULL, *chunk = NULL, *mount = NULL, *user = NULL;
+	char *password = NULL;
+	int rc, no_dossier = 0, found = 0, pw_stdin = 0;
 
 	memset(&o, 0, sizeof(o));
 	memset(&dossier, 0, sizeof(dossier));
@@ -126,12 +127,18 @@ static int run(struct cli *cli, int argc, char **argv)
 			i++;
 			continue;
 		}
-		if ((rc = regutil_opt("push", argc, argv, &i, "--chunk-size", &chunk)) < 0 ||
-		    (rc == 0 && (rc = regutil_opt("push", argc, argv, &i, "--mount-from",
-						  &mount)) < 0))
-			return CLI_USAGE;
-		if (rc)
+		if (strcmp(argv[i], "--password-stdin") == 0) {
+			pw_stdin = 1;
+			i++;
 			continue;
+		}
+		if ((rc = regutil_opt("push", argc, argv, &i, "--chunk-size", &chunk)) ||
+		    (rc = regutil_opt("push", argc, argv, &i, "--mount-from", &mount)) ||
+		    (rc = regutil_opt("push", argc, argv, &i, "--username", &user))) {
+			if (rc < 0)
+				return CLI_USAGE;
+			continue;
+		}
 		if (argv[i][0] == '-')
 			return cli_usage("push", "unknown option '%s'", argv[i]);
 		if (!ref)
@@ -153,11 +160,18 @@ static int run(struct cli *cli, int argc, char **argv)
 		return cli_usage("push", "--mount-from needs a repository name of the same registry "
 				 "(e.g. team/models), not '%s'", mount);
 	o.mount_from = mount;
-	if (regutil_open(cli, &reg))
+	if ((rc = regutil_password_stdin("push", user, pw_stdin, &password)))
+		return rc;
+	o.username = user;
+	o.password = password;
+	if (regutil_open(cli, &reg)) {
+		free(password);
 		return CLI_FAIL;
+	}
 	gpai_error_init(&err);
 	if (!no_dossier && ocidossier_latest(reg, ref, &dossier, &found, &err)) {
 		gpai_registry_close(reg);
+		free(password);
 		return cli_fail(&err, "cannot push '%s' to '%s'", ref, uri);
 	}
 	if (found) {
@@ -171,6 +185,10 @@ static int run(struct cli *cli, int argc, char **argv)
 	rc = gpai_oci_push(reg, ref, uri, &o, &res, &err);
 	cli_progress_end(&prog);
 	gpai_registry_close(reg);
+	if (password) {
+		explicit_bzero(password, strlen(password));
+		free(password);
+	}
 	if (rc) {
 		gpai_oci_push_result_release(&res);
 		ocidossier_bundle_release(&dossier);
@@ -186,6 +204,7 @@ const struct cli_cmd cmd_push = {
 	"push", "push a version to an OCI registry (ModelPack artifact, signature and dossier referrers)",
 	"gpai push NAME[@VER] oci://HOST[:PORT]/REPO:TAG [--insecure-http]\n"
 	"          [--chunk-size BYTES] [--no-dossier] [--mount-from REPO | --no-mount]\n"
+	"          [--username USER --password-stdin]\n"
 	"\n"
 	"Uploads the version's files as the layers of a CNCF ModelPack artifact\n"
 	"(blobs addressed by the SHA-256 the registry holds; blobs the registry\n"
@@ -198,7 +217,8 @@ const struct cli_cmd cmd_push = {
 	"--no-mount uploads it).\n"
 	"Blobs larger than the chunk size (default 64 MiB) go up in PATCH chunks\n"
 	"and a broken chunk resumes from the offset the registry reports.\n"
-	"Credentials come from ~/.docker/config.json (Basic or Bearer token).\n"
+	"Credentials come from --username with --password-stdin, else from\n"
+	"~/.docker/config.json (Basic, or a Bearer token from the token service).\n"
 	"--insecure-http uses plain http, for loopback registries only.\n",
 	run,
 };

@@ -151,3 +151,28 @@ cJSON *regutil_fact_json(const struct gpai_fact *f)
 	cJSON_AddStringToObject(o, "recorded_at", f->recorded_at);
 	return o;
 }
+
+int regutil_password_stdin(const char *cmd, const char *user, int pw_stdin, char **password)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	*password = NULL;
+	if (!user && !pw_stdin)
+		return CLI_OK;
+	if (!user || !*user)
+		return cli_usage(cmd, "--password-stdin needs --username USER");
+	if (!pw_stdin)
+		return cli_usage(cmd, "--username needs --password-stdin (the password is read "
+				 "from stdin, never from the command line)");
+	n = getline(&line, &cap, stdin);
+	if (n <= 0) {
+		free(line);
+		return cli_failf("%s: --password-stdin: no password on stdin", cmd);
+	}
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	*password = line;
+	return CLI_OK;
+}

@@ -41,6 +41,13 @@ struct regutil_optspec {
 int regutil_parse(const char *cmd, int argc, char **argv, void *base,
 		  const struct regutil_optspec *spec, size_t n, const char **operand);
 
+/* Explicit registry credentials of push and pull: with --username USER,
+ * --password-stdin reads the password from the first line of stdin (the
+ * line end dropped) into *password (malloc'd; the caller cleanses and frees
+ * it).  Neither option: CLI_OK with *password NULL.  CLI_USAGE when only
+ * one of them is given; CLI_FAIL (message printed) when stdin has no line. */
+int regutil_password_stdin(const char *cmd, const char *user, int pw_stdin, char **password);
+
 /* JSON object of a version (without files and facts). */
 struct cJSON *regutil_version_json(const struct gpai_version *v);
 /* JSON object of a fact. */

@@ -71,6 +71,8 @@ struct gpai_oci_options {
 	int insecure_http;       /* plain http (loopback hosts only) */
 	const char *docker_config; /* NULL: $DOCKER_CONFIG/config.json, else
 				    * $HOME/.docker/config.json (when present) */
+	const char *username;    /* explicit credentials: used instead of the */
+	const char *password;    /* docker config's when username is set */
 	uint64_t chunk_size;     /* 0: GPAI_OCI_DEFAULT_CHUNK */
 	gpai_progress_fn progress; /* bytes moved / total; may be NULL */
 	void *progress_ctx;

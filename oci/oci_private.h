@@ -8,6 +8,8 @@
 
 #include "oci.h"
 
+#include <time.h>
+
 #include <openssl/evp.h>
 
 #include <cJSON.h>
@@ -15,15 +17,47 @@
 /* Largest manifest, index or config read into memory. */
 #define OCI_DOC_MAX (4u << 20)
 
+/* How the requests of a connection authenticate (libcurl sends it). */
+enum oci_auth {
+	OCI_AUTH_NONE,     /* anonymous */
+	OCI_AUTH_BASIC,    /* user and password on every request */
+	OCI_AUTH_BEARER,   /* a token from the registry's token service */
+};
+
 struct oci_conn {
 	void *curl;        /* CURL * */
 	char *base;        /* "https://host:port" */
 	char *host;        /* host[:port] */
 	char *repo;
-	char *basic;       /* base64 "user:password" from the docker config, or NULL */
-	char *authz;       /* current "Authorization: ..." header line, or NULL */
-	int push;         /* 1: ask tokens for pull,push */
+	char *user, *password; /* credentials (options or docker config), or NULL */
+	char *cred_from;   /* where they came from, for messages */
+	enum oci_auth auth;
+	char *token;       /* the bearer token (auth == OCI_AUTH_BEARER) */
+	char *realm, *service; /* the token service of the last Bearer challenge */
+	char **scopes;     /* scopes asked of it ("repository:NAME:pull,push") */
+	size_t n_scopes;
+	time_t token_expiry; /* when the token is to be renewed by (issued + expires_in) */
+	unsigned token_fetches; /* tokens fetched on this connection */
+	int push;          /* 1: ask tokens for pull,push */
 };
+
+/* A WWW-Authenticate challenge (RFC 7235: scheme, then auth-params whose
+ * values are tokens or quoted strings with \-escapes).  Of a header with
+ * several challenges, the first.  _release frees the strings. */
+struct oci_challenge {
+	char scheme[16];   /* "Basic", "Bearer", as sent */
+	char *realm, *service, *scope, *error; /* NULL when absent */
+};
+/* 0; -1 when h has no scheme or an unterminated quoted string; -2 out of
+ * memory. */
+int oci_challenge_parse(const char *h, struct oci_challenge *ch);
+void oci_challenge_release(struct oci_challenge *ch);
+
+/* Adds the space-separated scopes ("repository:NAME:ACTIONS") to the list
+ * (*list, *n; the strings are owned by the list): a resource already there
+ * gets the new actions added.  1 when something was added, 0 when nothing
+ * was new, -1 out of memory. */
+int oci_scopes_add(char ***list, size_t *n, const char *scopes);
 
 /* Request body: memory or a byte range of a file descriptor. */
 struct oci_body {
@@ -98,19 +132,23 @@ struct oci_resp {
 };
 void oci_resp_release(struct oci_resp *r);
 
-/* Opens a connection for ref (push: ask for push scope).  Reads
- * credentials from the docker config.  GPAI_EMISUSE for plain http to a
- * non-loopback host. */
+/* Opens a connection for ref (push: ask for push scope).  Credentials
+ * come from o->username/password, else the docker config.  GPAI_EMISUSE
+ * for plain http to a non-loopback host; GPAI_EFORMAT for a docker config
+ * entry whose "auth" is not base64 user:password. */
 int oci_conn_open(struct oci_conn *c, const struct gpai_oci_ref *ref,
 		  const struct gpai_oci_options *o, int push, struct gpai_error *err);
 void oci_conn_close(struct oci_conn *c);
 
 /* One request: url is a path ("/v2/...") or an absolute URL (a Location);
  * hdrs is a NULL-terminated list of extra header lines (may be NULL).  A
- * 401 with a Basic or Bearer challenge is answered once and the request
- * repeated.  Returns GPAI_OK when an HTTP answer came (any status, in
- * r->status), GPAI_EIO for a transport failure (message names the URL),
- * GPAI_EIO for 401 after the challenge (message says how to log in). */
+ * 401 with a Basic or Bearer challenge is answered and the request
+ * repeated (at most twice: a refused token is renewed once); a bearer
+ * token is kept for the following requests and renewed before it expires.
+ * Returns GPAI_OK when an HTTP answer came (any status, in r->status),
+ * GPAI_EIO for a transport failure (message names the URL), GPAI_EIO for
+ * a 401 that cannot be answered (the message names the registry and says
+ * what is missing: credentials, the right password, a scope). */
 int oci_request(struct oci_conn *c, const char *method, const char *url,
 		const char *const *hdrs, struct oci_body *body, struct oci_sink *sink,
 		struct oci_resp *r, struct gpai_error *err);

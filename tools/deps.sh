@@ -22,7 +22,8 @@ if [ "$what" = test ]; then
 	# dossier JSON against docs/dossier-schema.json;
 	# chromium, poppler-utils: the PDF dossier and its text (pdftotext);
 	# docker-registry (the CNCF distribution registry) and apache2-utils
-	# (htpasswd -B): the OCI push/pull tests' loopback registry; strace: the
+	# (htpasswd -B): the OCI push/pull tests' loopback registry; openssl also
+	# signs the tokens of the OCI token-auth test's token server; strace: the
 	# bytes a pull reads back from its staged files (t6050).
 	for p in python3-numpy python3-jsonschema zstd zip unzip xz-utils sqlite3 openssl \
 		chromium poppler-utils docker-registry apache2-utils strace; do

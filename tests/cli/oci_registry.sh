@@ -5,12 +5,20 @@
 #   registry_start [AUTH_HTPASSWD_FILE]   sets REG (host:port), REG_STORE, REG_LOG
 #   proxy_start    sets PROXY (host:port), PROXY_LOG: tests/oci_referrers_proxy.py
 #                  in front of $REG, an OCI 1.1 referrers API on top of it
+#   token_server_start USERS              a loopback token server
+#                                         (oci_token_server.py); sets
+#                                         TOKEN_REALM, TOKEN_LOG
+#   registry_start --token                then: the registry trusts that
+#                                         server's tokens (auth: token:)
 #
-# The registry is killed on every exit path (the EXIT trap replaces lib.sh's
-# and still removes $TRASH).
+# The registry, the proxy and the token server are killed on every exit path (the EXIT
+# trap replaces lib.sh's and still removes $TRASH).
 REG_BIN=/usr/bin/docker-registry
 REG_PID=
 PROXY_PID=
+TOKEN_PID=
+TOKEN_SERVICE=gpai-test-registry
+TOKEN_ISSUER=gpai-test-issuer
 
 registry_stop() {
 	if [ -n "$PROXY_PID" ]; then
@@ -23,6 +31,11 @@ registry_stop() {
 		wait "$REG_PID" 2>/dev/null
 		REG_PID=
 	fi
+	if [ -n "$TOKEN_PID" ]; then
+		kill "$TOKEN_PID" 2>/dev/null
+		wait "$TOKEN_PID" 2>/dev/null
+		TOKEN_PID=
+	fi
 }
 trap 'registry_stop; rm -rf "$TRASH"' EXIT
 trap 'exit 1' INT TERM HUP
@@ -30,6 +43,35 @@ trap 'exit 1' INT TERM HUP
 # A free TCP port on 127.0.0.1 (the kernel picks it).
 free_port() {
 	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# token_server_start USERS: an RSA key and self-signed certificate made with
+# openssl, then oci_token_server.py on 127.0.0.1 (USERS: lines of
+# user:password:actions:field, see the server).  TOKEN_LOG gets one line per
+# token request: "<status> <user> <scope>...".
+token_server_start() {
+	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=gpai-test-token \
+		-keyout "$TRASH/token-key.pem" -out "$TRASH/token-cert.pem" 2>/dev/null || {
+		echo "not ok - $test_name: openssl cannot make the token signing key"
+		exit 1
+	}
+	TOKEN_LOG=$TRASH/token.log
+	: >"$TOKEN_LOG"
+	/usr/bin/python3 "$GPAI_TOP/tests/cli/oci_token_server.py" "$TRASH/token.port" \
+		"$TOKEN_LOG" "$1" "$TRASH/token-key.pem" "$TRASH/token-cert.pem" \
+		"$TOKEN_ISSUER" 2>"$TRASH/token-server.err" &
+	TOKEN_PID=$!
+	i=0
+	while [ ! -s "$TRASH/token.port" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if [ ! -s "$TRASH/token.port" ]; then
+		echo "not ok - $test_name: the token server did not start:"
+		sed 's/^/#   /' "$TRASH/token-server.err" | tail -n 20
+		exit 1
+	fi
+	TOKEN_REALM=http://127.0.0.1:$(cat "$TRASH/token.port")/token
 }
 
 registry_start() {
@@ -49,7 +91,14 @@ registry_start() {
 		echo "http:"
 		echo "  addr: $REG"
 		echo "  secret: gpai-test-secret"
-		if [ -n "${1:-}" ]; then
+		if [ "${1:-}" = --token ]; then
+			echo "auth:"
+			echo "  token:"
+			echo "    realm: $TOKEN_REALM"
+			echo "    service: $TOKEN_SERVICE"
+			echo "    issuer: $TOKEN_ISSUER"
+			echo "    rootcertbundle: $TRASH/token-cert.pem"
+		elif [ -n "${1:-}" ]; then
 			echo "auth:"
 			echo "  htpasswd: {realm: gpai-test, path: $1}"
 		fi
