@@ -997,9 +997,10 @@ int oci_request(struct oci_conn *c, const char *method, const char *url,
 		what = url + strlen(c->base);
 	}
 	for (int round = 0;; round++) {
-		/* a token about to expire is renewed before it is refused */
-		if (c->auth == OCI_AUTH_BEARER && time(NULL) + TOKEN_RENEW_MARGIN_S >= c->token_expiry &&
-		    (rc = fetch_token(c, err)))
+		/* a token about to expire is renewed before it is refused (not
+		 * one the challenge of the last round just brought) */
+		if (round == 0 && c->auth == OCI_AUTH_BEARER &&
+		    time(NULL) + TOKEN_RENEW_MARGIN_S >= c->token_expiry && (rc = fetch_token(c, err)))
 			break;
 		if ((rc = perform(c, method, url, hdrs, body, sink, r, err)) || r->status != 401)
 			break;

@@ -47,7 +47,7 @@ free_port() {
 
 # token_server_start USERS: an RSA key and self-signed certificate made with
 # openssl, then oci_token_server.py on 127.0.0.1 (USERS: lines of
-# user:password:actions:field, see the server).  TOKEN_LOG gets one line per
+# user:password:actions:field:expires, see the server).  TOKEN_LOG gets one line per
 # token request: "<status> <user> <scope>...".
 token_server_start() {
 	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=gpai-test-token \

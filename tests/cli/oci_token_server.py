@@ -17,9 +17,11 @@ checks it against its `rootcertbundle`), with the claims the registry checks
 (iss, aud = service, nbf, exp) and `access`: for each requested repository
 scope, the requested actions the user may have.
 
-USERS has one line per account: `user:password:actions:field`, where actions
-are the ones the user may get (e.g. `pull,push` or `pull`) and field is the
-JSON name the token comes in (`token` or `access_token`).
+USERS has one line per account: `user:password:actions:field:expires`, where
+actions are the ones the user may get (e.g. `pull,push` or `pull`), field is
+the JSON name the token comes in (`token` or `access_token`) and expires the
+`expires_in` the answer gives (seconds; `-`: none).  The token itself is
+valid for TOKEN_LIFETIME_S whatever expires_in says.
 
 The server binds 127.0.0.1 on a port the kernel picks and writes it to
 PORTFILE.  Each token request appends one line to LOGFILE:
@@ -47,8 +49,9 @@ def load_users(path):
     for line in open(path, encoding="utf-8"):
         line = line.strip()
         if line:
-            user, password, actions, field = line.split(":")
-            users[user] = (password, set(actions.split(",")), field)
+            user, password, actions, field, expires = line.split(":")
+            users[user] = (password, set(actions.split(",")), field,
+                           None if expires == "-" else int(expires))
     return users
 
 
@@ -82,7 +85,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                          "message": "authentication required"}]},
                        [("WWW-Authenticate", 'Basic realm="gpai-test-token"')])
             return
-        _, allowed, field = self.server.users[user]
+        _, allowed, field, expires = self.server.users[user]
         access = []
         for s in scopes:
             kind, rest = s.split(":", 1)
@@ -102,9 +105,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                              check=True).stdout
         token = signing_input + "." + b64url(sig)
         self.log_request_line(200, user, scopes)
-        self.reply(200, {field: token, "expires_in": TOKEN_LIFETIME_S,
-                         "issued_at": time.strftime("%Y-%m-%dT%H:%M:%SZ",
-                                                    time.gmtime(now))})
+        answer = {field: token, "issued_at": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                            time.gmtime(now))}
+        if expires is not None:
+            answer["expires_in"] = expires
+        self.reply(200, answer)
 
     def basic_user(self):
         """(user name of the Basic credentials or None, password right)."""
