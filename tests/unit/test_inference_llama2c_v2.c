@@ -386,10 +386,12 @@ TEST(q8g_products_are_runq_matmul_bit_for_bit)
 		size_t c = cs % (sizeof(cases) / sizeof(cases[0]));
 		int simd = cs >= sizeof(cases) / sizeof(cases[0]);
 		int R = cases[c].rows, C = cases[c].cols, gs = cases[c].gs, n = R * C, nb = 3;
+		/* the last group, which the rows may end inside, has its scale too */
+		int ng = (n + gs - 1) / gs;
 		/* one spare byte in front: the scales are read unaligned */
-		unsigned char *buf = malloc((size_t)n + 4 * (size_t)(n / gs) + 1);
+		unsigned char *buf = malloc((size_t)n + 4 * (size_t)ng + 1);
 		int8_t *wq = (int8_t *)(buf + 1), *xq = malloc((size_t)C);
-		float *ws = malloc(sizeof(float) * (size_t)(n / gs)), *x = malloc(sizeof(float) * 3 * C);
+		float *ws = malloc(sizeof(float) * (size_t)ng), *x = malloc(sizeof(float) * 3 * C);
 		float *xs = malloc(sizeof(float) * (size_t)C), *out = malloc(sizeof(float) * 3 * R);
 		float *row = malloc(sizeof(float) * (size_t)C);
 		struct kern k = { .pool = pool };
@@ -406,9 +408,9 @@ TEST(q8g_products_are_runq_matmul_bit_for_bit)
 			seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17; /* xorshift64 */
 			wq[i] = (int8_t)(seed % 255) - 127;
 		}
-		for (int g = 0; g < n / gs; g++)
+		for (int g = 0; g < ng; g++)
 			ws[g] = 1e-3f * (float)(1 + (g * 37) % 101);
-		memcpy(buf + 1 + n, ws, sizeof(float) * (size_t)(n / gs));
+		memcpy(buf + 1 + n, ws, sizeof(float) * (size_t)ng);
 		for (int i = 0; i < 3 * C; i++)
 			x[i] = sinf(0.37f * (float)i) * (1.0f + (float)(i % 7));
 		w = (struct wref){ .data = wq, .type = WT_Q8G, .rows = R, .cols = C,
