@@ -1,12 +1,16 @@
 #!/bin/sh
-# decode.sh - decode speed of the reference engine against the memory-
-# bandwidth bound (docs/inference.md, Speed).  Writes 15M- and 110M-shaped
-# random Llama models (llama2.c stories15M/110M shapes, tied classifier,
-# 32000 vocab) with gpai-fixture as GGUF F32 and Q8_0, measures greedy
-# decode tokens/s at 2 threads (best of 3 runs of 64 steps), measures the
+# decode.sh - decode and prompt speed of the reference engine against the
+# memory-bandwidth bound (docs/inference.md, Speed).  Writes 15M- and
+# 110M-shaped random Llama models (llama2.c stories15M/110M shapes, tied
+# classifier, 32000 vocab) with gpai-fixture as GGUF F32 and Q8_0, measures
+# greedy decode tokens/s at 2 threads (best of 3 runs of 64 steps) and
+# batched prompt processing positions/s (`gpai eval run --task perplexity`
+# on a fixed ~530-token text in windows of 256, best of 3), measures the
 # machine's copy bandwidth (bench/stream.c, STREAM "Copy" convention), and
-# prints a Markdown section (recorded by hand in bench/RESULTS.md).  Bound = bandwidth / weight bytes
-# per token (every weight is read once per token; the KV cache is ignored).
+# prints a Markdown section (recorded by hand in bench/RESULTS.md).
+# Bound = bandwidth / weight bytes per token (every weight is read once per
+# token; the KV cache is ignored).  "x decode" = prompt positions/s over
+# decode tokens/s (issue 5 target: >= 3).
 #
 #   BUILD=build sh bench/decode.sh
 set -eu
@@ -23,23 +27,40 @@ trap 'rm -rf "$work"' EXIT
 ${CC:-cc} -O2 -pthread -o "$work/stream" "$top/bench/stream.c"
 bw=$("$work/stream" "$THREADS" 512 | sed -n 's/^copy_gbps //p')
 
+# The perplexity text: pseudo-random words (fixed seed), about 530 tokens
+# in the fixture's byte-level vocabulary, i.e. three windows of 256.
+/usr/bin/python3 -c '
+import random
+random.seed(1)
+w = "the a cat dog sat on mat and ran to big small house tree sun".split()
+print(" ".join(random.choice(w) for _ in range(170)))
+' >"$work/text.txt"
+
+best_of() { # PYTHON-EXPRESSION-ON-j COMMAND...: the largest value of 3 runs
+	expr=$1
+	shift
+	b=0
+	for i in 1 2 3; do
+		"$@" >"$work/r.json"
+		b=$(/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(max(float(sys.argv[2]), '"$expr"'))' "$work/r.json" "$b")
+	done
+	echo "$b"
+}
+
 row() { # NAME SHAPE TYPE
 	"$FIX" gguf "$work/m.gguf" --type "$3" $2 --tied --seed 1
-	best=0
-	bytes=0
-	for i in 1 2 3; do
-		"$GPAI" --json run "$work/m.gguf" --temperature 0 --steps $STEPS --threads "$THREADS" >"$work/r.json"
-		set -- "$1" "$2" "$3" $(/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j["tokens_per_second"], int(j["weight_bytes"]))' "$work/r.json")
-		best=$(/usr/bin/python3 -c 'import sys; print(max(float(sys.argv[1]), float(sys.argv[2])))' "$best" "$4")
-		bytes=$5
-		set -- "$1" "$2" "$3"
-	done
+	dec=$(best_of 'j["tokens_per_second"]' \
+		"$GPAI" --json run "$work/m.gguf" --temperature 0 --steps $STEPS --threads "$THREADS")
+	bytes=$(/usr/bin/python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["weight_bytes"]))' "$work/r.json")
+	ppl=$(best_of 'j["positions_per_second"]' \
+		"$GPAI" --json eval run "$work/m.gguf" --task perplexity --data "$work/text.txt" \
+		--window 256 --threads "$THREADS")
 	/usr/bin/python3 -c '
 import sys
-name, typ, tps, nbytes, bw = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+name, typ, tps, nbytes, bw, pps = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), float(sys.argv[6])
 bound = bw * 1e9 / nbytes
-print("| %s | %s | %.1f MB | %.1f | %.1f | %.0f %% |" % (name, typ.upper(), nbytes / 1e6, tps, bound, 100 * tps / bound))
-' "$1" "$3" "$best" "$bytes" "$bw"
+print("| %s | %s | %.1f MB | %.1f | %.1f | %.0f %% | %.1f | %.1f |" % (name, typ.upper(), nbytes / 1e6, tps, bound, 100 * tps / bound, pps, pps / tps))
+' "$1" "$3" "$dec" "$bytes" "$bw" "$ppl"
 }
 
 S15="--dim 288 --hidden 768 --layers 6 --heads 6 --kv-heads 6 --vocab 32000 --seq 256"
@@ -52,8 +73,8 @@ S110="--dim 768 --hidden 2048 --layers 12 --heads 12 --kv-heads 12 --vocab 32000
 		"load average $(cut -d' ' -f1-3 /proc/loadavg) at the start; $THREADS threads; gpai $("$GPAI" --version | cut -d' ' -f2)."
 	echo "Copy bandwidth ($THREADS threads, bench/stream.c): $bw GB/s."
 	echo
-	echo "| model | weights | bytes/token | tok/s | bound tok/s | of bound |"
-	echo "|---|---|---|---|---|---|"
+	echo "| model | weights | bytes/token | decode tok/s | bound tok/s | of bound | prompt tok/s | x decode |"
+	echo "|---|---|---|---|---|---|---|---|"
 	row 15M "$S15" f32
 	row 15M "$S15" q8_0
 	row 110M "$S110" f32

@@ -176,6 +176,10 @@ static int run_ppl(struct cli *cli, const struct eval_args *a, struct gpai_engin
 		cJSON_AddNumberToObject(j, "perplexity", r.perplexity);
 		cJSON_AddNumberToObject(j, "n_scored", (double)r.n_scored);
 		cJSON_AddNumberToObject(j, "n_tokens", (double)r.n_tokens);
+		cJSON_AddNumberToObject(j, "n_positions", (double)r.n_positions);
+		cJSON_AddNumberToObject(j, "seconds", r.seconds);
+		cJSON_AddNumberToObject(j, "positions_per_second",
+					r.seconds > 0 ? (double)r.n_positions / r.seconds : 0);
 	} else {
 		printf("mean NLL %.6f nats, perplexity %.6f, %zu tokens scored\n", r.mean_nll,
 		       r.perplexity, r.n_scored);

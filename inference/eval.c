@@ -18,6 +18,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct score_ctx {
 	int32_t vocab;
@@ -36,6 +37,14 @@ static int score_pos(void *ctx, int32_t pos, const float *logits)
 		c->n++;
 	}
 	return GPAI_OK;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 int gpai_eval_perplexity(struct gpai_engine *eng, const struct gpai_tokenizer *tok,
@@ -77,6 +86,7 @@ int gpai_eval_perplexity(struct gpai_engine *eng, const struct gpai_tokenizer *t
 		size_t end = start + (size_t)per < n ? start + (size_t)per : n;
 		struct score_ctx sc = { in->vocab_size, NULL, 0, 0, 0 };
 		int32_t m = 0;
+		double t0;
 
 		/* inputs: [BOS] t[start] .. t[end - 2]; position p predicts
 		 * target[p] = t[start + p] (BOS) or t[start + p + 1] */
@@ -87,9 +97,12 @@ int gpai_eval_perplexity(struct gpai_engine *eng, const struct gpai_tokenizer *t
 		sc.targets = bos ? t + start : t + start + 1;
 		/* positions whose target an earlier window scored are skipped */
 		sc.first = (int32_t)(scored_until > start ? scored_until - start - (bos ? 0 : 1) : 0);
+		t0 = now_s();
 		rc = gpai_engine_forward_batch(eng, in_ids, m, 0, score_pos, &sc, err);
 		if (rc)
 			goto out;
+		res->seconds += now_s() - t0;
+		res->n_positions += (size_t)m;
 		sum += sc.sum;
 		res->n_scored += sc.n;
 		if (end > scored_until)

@@ -413,6 +413,8 @@ struct gpai_ppl_result {
 	double perplexity;  /* exp(mean_nll) */
 	size_t n_scored;    /* tokens scored */
 	size_t n_tokens;    /* tokens of the text (without BOS) */
+	size_t n_positions; /* positions run through the model (BOS included) */
+	double seconds;     /* wall-clock time of those forward passes */
 };
 
 /* Teacher-forced mean negative log-likelihood of text under the model.

@@ -22,6 +22,9 @@ test_expect_success 'perplexity of the greedy text is the derived NLL (.bin and 
 		--data expected.txt >a.json &&
 	close "$(json_get a.json "j[\"mean_nll\"]")" "$want" 1e-5 &&
 	test "$(json_get a.json "j[\"n_scored\"]")" = 200 &&
+	test "$(json_get a.json "j[\"n_positions\"]")" = 200 &&
+	/usr/bin/python3 -c "import sys; sys.exit(not float(sys.argv[1]) > 0)" \
+		"$(json_get a.json "j[\"positions_per_second\"]")" &&
 	gpai --json eval run "$S/stories260K.gguf" --task perplexity --data expected.txt >b.json &&
 	close "$(json_get b.json "j[\"mean_nll\"]")" "$want" 1e-5 &&
 	close "$(json_get b.json "j[\"perplexity\"]")" "$(/usr/bin/python3 -c "import math; print(math.exp($want))")" 1e-4
