@@ -168,6 +168,15 @@ test_expect_success 'a wrong password fails naming the token service, the user a
 	test "$(token_requests 401 alice)" -eq $((before + 1))
 '
 
+test_expect_success 'a docker config "auth" that is not base64 user:password is named' '
+	mkdir -p bad-auth-home/.docker &&
+	printf "{\"auths\": {\"%s\": {\"auth\": \"%s\"}}}\n" "$REG" \
+		"$(printf no-colon-here | base64 -w0)" >bad-auth-home/.docker/config.json &&
+	test_expect_code 1 env HOME="$TRASH/bad-auth-home" DOCKER_CONFIG= "$GPAI" push tiny@1 \
+		"oci://$REG/team/tiny:v1" --insecure-http 2>err7 &&
+	grep_q "docker config .$TRASH/bad-auth-home/.docker/config.json.: auths entry .$REG.: \"auth\" is not base64 of user:password" err7
+'
+
 test_expect_success 'a push with a pull-only account fails: the token does not grant push' '
 	test_expect_code 1 env HOME="$TRASH/bob-home" DOCKER_CONFIG= "$GPAI" push tiny@1 \
 		"oci://$REG/team/bobs:v1" --insecure-http >out5 2>err5 &&
