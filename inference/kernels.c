@@ -29,6 +29,7 @@
 #include <string.h>
 
 #if defined(__x86_64__)
+#include <cpuid.h>
 #include <immintrin.h>
 #define HAVE_X86 1
 #else
@@ -548,11 +549,19 @@ AVX2 static void quantize_q8_avx2(struct q8buf *o, const float *x, int64_t n)
 	}
 }
 
+/* AVX2 and FMA through the compiler's CPU model (which also checks that
+ * the OS saves the YMM state); F16C through CPUID leaf 1 directly, because
+ * clang does not know "f16c" as a __builtin_cpu_supports feature name. */
 static int cpu_has_avx2(void)
 {
+	unsigned int eax, ebx, ecx, edx;
+
 	__builtin_cpu_init();
-	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-	       __builtin_cpu_supports("f16c");
+	if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
+		return 0;
+	if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx))
+		return 0;
+	return (ecx & bit_F16C) != 0;
 }
 #else
 static int cpu_has_avx2(void) { return 0; }
