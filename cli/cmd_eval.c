@@ -6,8 +6,10 @@
  *   verify  re-runs every claim of a version on the registry's blobs,
  *           records each run, exits 1 if any fails
  *
- * Tasks: greedy (temperature-0 generation compared byte for byte) and
- * perplexity (teacher-forced mean NLL in nats, within a tolerance).
+ * Tasks: greedy (temperature-0 generation compared byte for byte),
+ * perplexity (teacher-forced mean NLL in nats, within a tolerance) and
+ * choice (multiple-choice accuracy by summed log-likelihood, as
+ * lm-evaluation-harness, within a tolerance).
  * verify lays the version's files out in a temporary directory as links to
  * their blobs, so the engine opens them as it opens any model directory.
  */
@@ -30,7 +32,7 @@
 
 struct eval_args {
 	const char *model, *task, *tokenizer, *prompt, *expected, *data;
-	const char *source, *tolerance, *file;
+	const char *source, *tolerance, *file, *metric;
 	int64_t steps, window, stride, threads;
 	int bos;
 };
@@ -67,6 +69,7 @@ static int parse(int argc, char **argv, struct eval_args *a, int claim)
 		else if (claim && strcmp(o, "--source") == 0) s = &a->source;
 		else if (claim && strcmp(o, "--tolerance") == 0) s = &a->tolerance;
 		else if (claim && strcmp(o, "--file") == 0) s = &a->file;
+		else if (claim && strcmp(o, "--metric") == 0) s = &a->metric;
 		else if (strcmp(o, "--steps") == 0) n = &a->steps;
 		else if (strcmp(o, "--window") == 0) n = &a->window, lo = 2;
 		else if (strcmp(o, "--stride") == 0) n = &a->stride;
@@ -87,19 +90,23 @@ static int parse(int argc, char **argv, struct eval_args *a, int claim)
 	if (!a->model)
 		return cli_usage("eval", claim ? "eval claim needs NAME@VER" : "eval run needs a model");
 	if (!a->task)
-		return cli_usage("eval", "eval %s needs --task greedy or --task perplexity",
+		return cli_usage("eval", "eval %s needs --task greedy, perplexity or choice",
 				 claim ? "claim" : "run");
-	if (strcmp(a->task, "greedy") != 0 && strcmp(a->task, "perplexity") != 0)
-		return cli_usage("eval", "unknown task '%s' (greedy, perplexity)", a->task);
-	if (strcmp(a->task, "perplexity") == 0 && !a->data)
-		return cli_usage("eval", "--task perplexity needs --data FILE");
+	if (strcmp(a->task, "greedy") != 0 && strcmp(a->task, "perplexity") != 0 &&
+	    strcmp(a->task, "choice") != 0)
+		return cli_usage("eval", "unknown task '%s' (greedy, perplexity, choice)", a->task);
+	if (strcmp(a->task, "greedy") != 0 && !a->data)
+		return cli_usage("eval", "--task %s needs --data FILE", a->task);
+	if (a->metric && (strcmp(a->task, "choice") != 0 ||
+			  (strcmp(a->metric, "acc") != 0 && strcmp(a->metric, "acc_norm") != 0)))
+		return cli_usage("eval", "--metric is acc or acc_norm, for --task choice");
 	if (claim && !a->source)
 		return cli_usage("eval", "eval claim needs --source (where the result was published)");
 	if (claim && !a->expected)
 		return cli_usage("eval", "eval claim needs --expected (a text file for greedy, "
-				 "the mean NLL for perplexity)");
-	if (claim && strcmp(a->task, "perplexity") == 0 && !a->tolerance)
-		return cli_usage("eval", "a perplexity claim needs --tolerance");
+				 "the mean NLL for perplexity, the accuracy for choice)");
+	if (claim && strcmp(a->task, "greedy") != 0 && !a->tolerance)
+		return cli_usage("eval", "a %s claim needs --tolerance", a->task);
 	return CLI_OK;
 }
 
@@ -187,6 +194,89 @@ static int run_ppl(struct cli *cli, const struct eval_args *a, struct gpai_engin
 	return CLI_OK;
 }
 
+static cJSON *ids_json(const int32_t *ids, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (size_t i = 0; a && i < n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateNumber(ids[i]));
+	return a;
+}
+
+/* docs/eval.md's `items` member: one object per item, per-choice arrays. */
+static cJSON *choice_items_json(const struct gpai_choice_result *r)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t i = 0; arr && i < r->n_items; i++) {
+		const struct gpai_choice_item *it = &r->items[i];
+		cJSON *o = cJSON_CreateObject(), *ll = cJSON_CreateArray(), *nc = cJSON_CreateArray();
+		cJSON *ct = cJSON_CreateArray();
+
+		if (!o || !ll || !nc || !ct) {
+			cJSON_Delete(o);
+			cJSON_Delete(ll);
+			cJSON_Delete(nc);
+			cJSON_Delete(ct);
+			cJSON_Delete(arr);
+			return NULL;
+		}
+		cJSON_AddNumberToObject(o, "line", (double)it->line);
+		cJSON_AddNumberToObject(o, "gold", it->gold);
+		cJSON_AddNumberToObject(o, "pred", it->pred);
+		cJSON_AddNumberToObject(o, "pred_norm", it->pred_norm);
+		for (size_t k = 0; k < it->n_choices; k++) {
+			cJSON_AddItemToArray(ll, cJSON_CreateNumber(it->loglik[k]));
+			cJSON_AddItemToArray(nc, cJSON_CreateNumber((double)it->n_chars[k]));
+			cJSON_AddItemToArray(ct, ids_json(it->cont_ids[k], it->n_cont[k]));
+		}
+		cJSON_AddItemToObject(o, "loglik", ll);
+		cJSON_AddItemToObject(o, "n_chars", nc);
+		cJSON_AddItemToObject(o, "context_tokens", ids_json(it->ctx_ids, it->n_ctx));
+		cJSON_AddItemToObject(o, "continuation_tokens", ct);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static int run_choice(struct cli *cli, const struct eval_args *a, struct gpai_engine *eng,
+		      struct gpai_tokenizer *tok, cJSON *j)
+{
+	struct gpai_choice_result r;
+	struct gpai_error err;
+	char *data = NULL;
+	size_t n;
+	int rc;
+
+	gpai_error_init(&err);
+	if (gpai_read_file(a->data, EVAL_DATA_MAX, &data, &n, &err))
+		return cli_fail(&err, "cannot read the data file");
+	rc = gpai_eval_choice(eng, tok, a->data, data, n, &r, &err);
+	free(data);
+	if (rc)
+		return cli_fail(&err, "multiple-choice scoring of '%s' on '%s' failed", a->data,
+				a->model);
+	if (cli->json) {
+		cJSON *items = choice_items_json(&r);
+
+		if (!items) {
+			gpai_choice_result_release(&r);
+			return cli_failf("out of memory");
+		}
+		cJSON_AddNumberToObject(j, "accuracy", r.accuracy);
+		cJSON_AddNumberToObject(j, "acc_norm", r.acc_norm);
+		cJSON_AddNumberToObject(j, "n_items", (double)r.n_items);
+		cJSON_AddNumberToObject(j, "n_correct", (double)r.n_correct);
+		cJSON_AddNumberToObject(j, "n_correct_norm", (double)r.n_correct_norm);
+		cJSON_AddItemToObject(j, "items", items);
+	} else {
+		printf("accuracy %.6f (%zu of %zu), acc_norm %.6f (%zu of %zu)\n", r.accuracy,
+		       r.n_correct, r.n_items, r.acc_norm, r.n_correct_norm, r.n_items);
+	}
+	gpai_choice_result_release(&r);
+	return CLI_OK;
+}
+
 static int eval_run(struct cli *cli, int argc, char **argv)
 {
 	struct eval_args a;
@@ -220,8 +310,10 @@ static int eval_run(struct cli *cli, int argc, char **argv)
 	}
 	if (strcmp(a.task, "greedy") == 0)
 		status = run_greedy(cli, &a, eng, tok, j);
-	else
+	else if (strcmp(a.task, "perplexity") == 0)
 		status = run_ppl(cli, &a, eng, tok, j);
+	else
+		status = run_choice(cli, &a, eng, tok, j);
 	if (status == CLI_OK && cli->json) {
 		cJSON_AddNumberToObject(j, "flop", gpai_engine_flop_done(eng));
 		cJSON_AddNumberToObject(j, "flop_per_token", gpai_engine_info(eng)->flop_per_token);
@@ -280,10 +372,12 @@ static int eval_claim(struct cli *cli, int argc, char **argv)
 	if (greedy) {
 		cJSON_AddStringToObject(params, "prompt", a.prompt ? a.prompt : "");
 		cJSON_AddNumberToObject(params, "steps", (double)a.steps);
-	} else {
+	} else if (strcmp(a.task, "perplexity") == 0) {
 		cJSON_AddNumberToObject(params, "window", (double)a.window);
 		cJSON_AddNumberToObject(params, "stride", (double)a.stride);
 		cJSON_AddBoolToObject(params, "bos", a.bos);
+	} else {
+		cJSON_AddStringToObject(params, "metric", a.metric ? a.metric : "acc");
 	}
 	c.task = (char *)a.task;
 	c.source = (char *)a.source;
@@ -390,10 +484,10 @@ static int verify_claim(const struct gpai_eval_claim *c, const char *dir,
 		o->passed = strcmp(text.data, c->expected_text) == 0;
 		o->measured = o->passed;
 		o->text = gpai_buf_detach(&text);
-	} else {
+	} else if (strcmp(c->task, "perplexity") == 0) {
 		struct gpai_ppl_options po = { 0, 0, 1 };
 		struct gpai_ppl_result r;
-		char *blob = gpai_registry_blob_path(reg, c->data_digest), *data = NULL;
+		char *data = NULL;
 		int64_t v;
 		size_t n;
 
@@ -402,13 +496,7 @@ static int verify_claim(const struct gpai_eval_claim *c, const char *dir,
 		if (gpai_json_i64(p, "stride", &v) == GPAI_OK)
 			po.stride = (int32_t)v;
 		po.bos = cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(p, "bos")) ? 0 : 1;
-		if (!blob) {
-			rc = gpai_error_set(err, GPAI_ENOTFOUND, "the data blob %s is missing from the store",
-					    c->data_digest ? c->data_digest : "(none)");
-			goto out;
-		}
-		rc = gpai_read_file(blob, EVAL_DATA_MAX, &data, &n, err);
-		free(blob);
+		rc = gpai_registry_eval_data(reg, c, EVAL_DATA_MAX, &data, &n, err);
 		if (!rc)
 			rc = gpai_eval_perplexity(eng, tok, data, n, &po, &r, err);
 		free(data);
@@ -416,6 +504,25 @@ static int verify_claim(const struct gpai_eval_claim *c, const char *dir,
 			goto out;
 		o->measured = r.mean_nll;
 		o->passed = r.n_scored > 0 && fabs(r.mean_nll - c->expected_value) <= c->tolerance;
+	} else {
+		struct gpai_choice_result r;
+		const char *metric = gpai_json_str(p, "metric");
+		char *data = NULL, *name;
+		size_t n;
+
+		rc = gpai_registry_eval_data(reg, c, EVAL_DATA_MAX, &data, &n, err);
+		if (rc)
+			goto out;
+		name = gpai_asprintf("data blob %s", c->data_digest);
+		rc = name ? gpai_eval_choice(eng, tok, name, data, n, &r, err)
+			  : gpai_error_set(err, GPAI_ENOMEM, "out of memory");
+		free(name);
+		free(data);
+		if (rc)
+			goto out;
+		o->measured = metric && strcmp(metric, "acc_norm") == 0 ? r.acc_norm : r.accuracy;
+		o->passed = fabs(o->measured - c->expected_value) <= c->tolerance;
+		gpai_choice_result_release(&r);
 	}
 	o->flop = gpai_engine_flop_done(eng);
 out:
@@ -519,7 +626,7 @@ static int eval_verify(struct cli *cli, int argc, char **argv)
 			cJSON_AddStringToObject(j, "source", c[i].source);
 			cJSON_AddBoolToObject(j, "passed", o.passed);
 			cJSON_AddNumberToObject(j, "measured", o.measured);
-			if (strcmp(c[i].task, "perplexity") == 0) {
+			if (strcmp(c[i].task, "greedy") != 0) {
 				cJSON_AddNumberToObject(j, "expected", c[i].expected_value);
 				cJSON_AddNumberToObject(j, "tolerance", c[i].tolerance);
 				cJSON_AddStringToObject(j, "data_digest", c[i].data_digest);
@@ -533,8 +640,12 @@ static int eval_verify(struct cli *cli, int argc, char **argv)
 		} else if (strcmp(c[i].task, "greedy") == 0) {
 			printf("claim %lld greedy: %s (the text %s the claim)\n", (long long)c[i].id,
 			       o.passed ? "pass" : "FAIL", o.passed ? "matches" : "differs from");
-		} else {
+		} else if (strcmp(c[i].task, "perplexity") == 0) {
 			printf("claim %lld perplexity: %s (mean NLL %.6f, claimed %.6g +- %.3g)\n",
+			       (long long)c[i].id, o.passed ? "pass" : "FAIL", o.measured,
+			       c[i].expected_value, c[i].tolerance);
+		} else {
+			printf("claim %lld choice: %s (accuracy %.6f, claimed %.6g +- %.3g)\n",
 			       (long long)c[i].id, o.passed ? "pass" : "FAIL", o.measured,
 			       c[i].expected_value, c[i].tolerance);
 		}
@@ -579,22 +690,31 @@ static int eval_cmd(struct cli *cli, int argc, char **argv)
 }
 
 const struct cli_cmd cmd_eval = {
-	"eval", "run an evaluation (greedy match, perplexity) on a model",
-	"gpai eval run MODEL --task greedy|perplexity [--tokenizer FILE] [--threads N]\n"
+	"eval", "run an evaluation (greedy match, perplexity, multiple choice) on a model",
+	"gpai eval run MODEL --task greedy|perplexity|choice [--tokenizer FILE]\n"
+	"         [--threads N]\n"
 	"         greedy:     [--prompt TEXT] [--steps N] [--expected FILE]\n"
 	"         perplexity: --data FILE [--window N] [--stride N] [--no-bos]\n"
+	"         choice:     --data FILE.jsonl\n"
 	"gpai eval claim NAME@VER --task greedy --expected FILE [--prompt TEXT]\n"
 	"         [--steps N] [--file REL] [--tokenizer REL] --source TEXT\n"
 	"gpai eval claim NAME@VER --task perplexity --data FILE --expected NLL\n"
 	"         --tolerance T [--window N] [--stride N] [--no-bos] [--file REL]\n"
+	"         [--tokenizer REL] --source TEXT\n"
+	"gpai eval claim NAME@VER --task choice --data FILE.jsonl --expected ACC\n"
+	"         --tolerance T [--metric acc|acc_norm] [--file REL]\n"
 	"         [--tokenizer REL] --source TEXT\n"
 	"gpai eval verify NAME@VER [--threads N]\n"
 	"\n"
 	"greedy: temperature-0 generation (as gpai run); --expected compares the\n"
 	"text byte for byte.  perplexity: teacher-forced mean NLL in nats over\n"
 	"the text, in windows of the context length that start with BOS (each\n"
-	"token after BOS scored once).  claim records a published result of a\n"
-	"version (REL: paths inside the version); verify re-runs every claim on\n"
-	"the registry's blobs, records each run and exits 1 if any fails.\n",
+	"token after BOS scored once).  choice: JSONL lines {\"context\": S,\n"
+	"\"choices\": [S, ...], \"gold\": I}; each choice scored by its summed\n"
+	"log-likelihood after BOS + context (lm-evaluation-harness), accuracy and\n"
+	"acc_norm (divided by the choice's length in characters).  claim records\n"
+	"a published result of a version (REL: paths inside the version); verify\n"
+	"re-runs every claim on the registry's blobs, records each run and exits 1\n"
+	"if any fails.\n",
 	eval_cmd,
 };

@@ -128,13 +128,15 @@ static void from_evals(struct gpai_registry *reg, struct gpai_dossier_reg *r)
 		struct gpai_eval_run *runs = NULL;
 		size_t nr = 0;
 		int greedy = strcmp(c[i].task, "greedy") == 0;
+		int choice = strcmp(c[i].task, "choice") == 0;
 
 		e->name = keep(r, gpai_asprintf("%s %s", c[i].task, c[i].params ? c[i].params : ""));
 		e->claimed = keep(r, greedy ? gpai_asprintf("text \"%.60s%s\"", c[i].expected_text ?
 							    c[i].expected_text : "",
 							    c[i].expected_text &&
 							    strlen(c[i].expected_text) > 60 ? "..." : "")
-					    : gpai_asprintf("mean NLL %.6g nats (tolerance %.3g)",
+					    : gpai_asprintf(choice ? "accuracy %.6g (tolerance %.3g)" :
+							    "mean NLL %.6g nats (tolerance %.3g)",
 							    c[i].expected_value, c[i].tolerance));
 		e->source = keep(r, gpai_strdup(c[i].source));
 		if (!gpai_registry_eval_runs(reg, c[i].id, &runs, &nr, NULL) && nr) {
@@ -142,7 +144,8 @@ static void from_evals(struct gpai_registry *reg, struct gpai_dossier_reg *r)
 
 			e->measured = keep(r, greedy ? gpai_strdup(last->passed ? "the same text" :
 								   "a different text")
-						     : gpai_asprintf("mean NLL %.6g nats", last->measured));
+						     : gpai_asprintf(choice ? "accuracy %.6g" : "mean NLL %.6g nats",
+								     last->measured));
 			e->verdict = last->passed ? "verified" : "mismatch";
 			e->measured_at = keep(r, gpai_strdup(last->run_at));
 			if (last->flop > 0 && strcmp(last->run_at, newest) >= 0) {

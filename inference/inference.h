@@ -423,6 +423,60 @@ struct gpai_ppl_result {
 int gpai_eval_perplexity(struct gpai_engine *eng, const struct gpai_tokenizer *tok,
 			 const char *text, size_t len, const struct gpai_ppl_options *opt,
 			 struct gpai_ppl_result *res, struct gpai_error *err);
+/* Multiple-choice scoring (docs/eval.md, lm-evaluation-harness's
+ * loglikelihood requests).  One item per non-blank JSONL line:
+ * {"context": STRING, "choices": [STRING, ...], "gold": INDEX}.  Each choice
+ * is the continuation appended to the context as written (no delimiter is
+ * inserted).  Tokenization (lm-eval-harness TemplateLM._encode_pair): the
+ * context's trailing whitespace moves to the front of the continuation;
+ * the context and context + continuation are encoded (without BOS); the
+ * continuation's tokens are the whole's tokens after the first
+ * len(context tokens).  The model reads BOS, the context tokens, then the
+ * continuation tokens; a choice's log-likelihood is the sum (double) of
+ * log softmax of each continuation token given everything before it. */
+struct gpai_choice_item {
+	size_t line;           /* 1-based line of the file */
+	int32_t gold;          /* index of the right choice */
+	int32_t pred;          /* argmax of loglik (first on ties) */
+	int32_t pred_norm;     /* argmax of loglik / n_chars (first on ties) */
+	size_t n_choices;
+	int32_t *ctx_ids;      /* context tokens, BOS not included */
+	size_t n_ctx;
+	double *loglik;        /* [n_choices] summed log-likelihood, nats */
+	size_t *n_chars;       /* [n_choices] Unicode code points of the choice
+				* as written (acc_norm's divisor, as
+				* lm-eval-harness's len(choice)) */
+	int32_t **cont_ids;    /* [n_choices] continuation tokens */
+	size_t *n_cont;        /* [n_choices] their counts */
+};
+
+struct gpai_choice_result {
+	size_t n_items;
+	size_t n_correct;      /* items with pred == gold */
+	size_t n_correct_norm; /* items with pred_norm == gold */
+	double accuracy;       /* n_correct / n_items */
+	double acc_norm;       /* n_correct_norm / n_items */
+	struct gpai_choice_item *items; /* [n_items], in file order */
+};
+
+/* Frees what gpai_eval_choice put in *r and zeroes it; accepts an empty
+ * result. */
+void gpai_choice_result_release(struct gpai_choice_result *r);
+
+/* Scores every item of the JSONL text data[0..len) (name: the file, for
+ * messages) and fills *res (release with gpai_choice_result_release; on
+ * error it is left empty).  Every line is read and tokenized before the
+ * first forward pass.  The context's KV cache is computed once per item
+ * and reused by each choice (gpai_engine_forward_batch at the position
+ * after the context).  GPAI_EFORMAT, naming the file and line, for text
+ * that is not UTF-8, a line that is not a JSON object, a missing or
+ * mistyped field, no choices, an empty choice, a gold index out of range,
+ * a choice that adds no token after the context, or a file with no item;
+ * GPAI_EMISUSE when BOS + context + choice (less its last token) needs
+ * more positions than the context length, or the vocabulary has no BOS. */
+int gpai_eval_choice(struct gpai_engine *eng, const struct gpai_tokenizer *tok,
+		     const char *name, const char *data, size_t len,
+		     struct gpai_choice_result *res, struct gpai_error *err);
 /* log softmax(logits)[id] in double precision. */
 double gpai_log_softmax_at(const float *logits, int32_t n, int32_t id);
 

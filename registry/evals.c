@@ -3,13 +3,14 @@
  * source and protocol) and runs (re-measurements on the registry's blobs),
  * tables eval_claims and eval_runs (schema 3).
  *
- * Invariants: claims and runs are append-only; a perplexity claim's data
- * file is in the blob store under data_digest before the claim row commits
+ * Invariants: claims and runs are append-only; a perplexity or choice
+ * claim's data file is in the blob store under data_digest before the claim row commits
  * (same order as gpai add: blob first, then the row), so a claim never
  * names a missing blob.
  */
 #include "registry_private.h"
 
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -66,8 +67,10 @@ int gpai_registry_eval_claim_add(struct gpai_registry *reg, const char *ref,
 	sqlite3_stmt *st = NULL;
 	int greedy, rc;
 
-	if (!c->task || (strcmp(c->task, "greedy") != 0 && strcmp(c->task, "perplexity") != 0))
-		return gpai_error_set(err, GPAI_EFORMAT, "unknown evaluation task '%s' (greedy, perplexity)",
+	if (!c->task || (strcmp(c->task, "greedy") != 0 && strcmp(c->task, "perplexity") != 0 &&
+			 strcmp(c->task, "choice") != 0))
+		return gpai_error_set(err, GPAI_EFORMAT,
+				      "unknown evaluation task '%s' (greedy, perplexity, choice)",
 				      c->task ? c->task : "");
 	greedy = strcmp(c->task, "greedy") == 0;
 	if (!c->source || !*c->source)
@@ -77,7 +80,7 @@ int gpai_registry_eval_claim_add(struct gpai_registry *reg, const char *ref,
 	if (greedy && !c->expected_text)
 		return gpai_error_set(err, GPAI_EFORMAT, "a greedy claim needs the expected text");
 	if (!greedy && !data_path)
-		return gpai_error_set(err, GPAI_EFORMAT, "a perplexity claim needs its data file");
+		return gpai_error_set(err, GPAI_EFORMAT, "a %s claim needs its data file", c->task);
 	rc = reg_write_lock(reg, NULL, err);
 	if (rc)
 		return rc;
@@ -262,5 +265,38 @@ int gpai_registry_eval_runs(struct gpai_registry *reg, int64_t claim_id,
 	}
 	*out = rows;
 	*n = cnt;
+	return GPAI_OK;
+}
+
+int gpai_registry_eval_data(struct gpai_registry *reg, const struct gpai_eval_claim *c,
+			    size_t max, char **data, size_t *len, struct gpai_error *err)
+{
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned dlen = 0;
+	char hex[65];
+	char *path = gpai_registry_blob_path(reg, c->data_digest);
+	int rc;
+
+	*data = NULL;
+	*len = 0;
+	if (!path)
+		return gpai_error_set(err, GPAI_ENOTFOUND, "the data blob %s is missing from the store",
+				      c->data_digest ? c->data_digest : "(none)");
+	rc = gpai_read_file(path, max, data, len, err);
+	free(path);
+	if (rc)
+		return rc;
+	if (EVP_Digest(*data, *len, digest, &dlen, EVP_sha256(), NULL) != 1 || dlen * 2 + 1 != sizeof(hex)) {
+		free(*data);
+		*data = NULL;
+		return gpai_error_openssl(err, "cannot hash the data blob %s", c->data_digest);
+	}
+	gpai_hex_encode(digest, dlen, hex);
+	if (strcmp(hex, c->data_digest) != 0) {
+		free(*data);
+		*data = NULL;
+		return gpai_error_set(err, GPAI_EFORMAT, "the data blob %s is damaged: its content "
+				      "hashes to %s", c->data_digest, hex);
+	}
 	return GPAI_OK;
 }

@@ -443,19 +443,21 @@ int gpai_registry_fsck(struct gpai_registry *reg, struct gpai_fsck_report *r,
  * Strings owned (gpai_eval_claims_free); optional ones NULL. */
 struct gpai_eval_claim {
 	int64_t id;
-	char *task;            /* "greedy" or "perplexity" */
+	char *task;            /* "greedy", "perplexity" or "choice" */
 	char *params;          /* JSON object: the protocol (prompt, steps, file,
-				* tokenizer; window, stride, bos) */
+				* tokenizer; window, stride, bos; metric) */
 	char *expected_text;   /* greedy: the expected text */
-	double expected_value; /* perplexity: mean NLL in nats */
-	double tolerance;      /* perplexity: |measured - expected| allowed */
-	char *data_digest;     /* perplexity: sha256 of the data blob */
+	double expected_value; /* perplexity: mean NLL in nats; choice: the
+				* accuracy (acc or acc_norm, params' metric) */
+	double tolerance;      /* perplexity, choice: |measured - expected| allowed */
+	char *data_digest;     /* perplexity, choice: sha256 of the data blob */
 	char *source;          /* where the claim was published */
 	char *recorded_by;
 	char recorded_at[21];
 };
 void gpai_eval_claims_free(struct gpai_eval_claim *c, size_t n);
-/* Records a claim for version ref.  For perplexity, data_path (required) is
+/* Records a claim for version ref.  For perplexity and choice, data_path
+ * (required) is
  * stored in the blob store and c->data_digest is ignored.  source must be
  * non-empty.  *id (may be NULL) gets the claim id.  GPAI_EFORMAT for an
  * unknown task or a missing field (named). */
@@ -470,11 +472,12 @@ int gpai_registry_eval_claims(struct gpai_registry *reg, const struct gpai_versi
 /* One re-run of a claim on the registry's blobs. */
 struct gpai_eval_run {
 	int64_t id, claim_id;
-	double measured;       /* perplexity: mean NLL; greedy: 1 match, 0 not */
+	double measured;       /* perplexity: mean NLL; greedy: 1 match, 0 not;
+				* choice: the claimed metric's accuracy */
 	char *measured_text;   /* greedy: the generated text; else NULL */
 	int passed;
 	char root_digest[65];  /* the version's weights root digest */
-	char *data_digest;     /* perplexity data digest; else NULL */
+	char *data_digest;     /* perplexity, choice: data digest; else NULL */
 	char *engine_version;  /* gpai version that ran it */
 	double flop;           /* inference FLOP of the run (analytic) */
 	char *run_by;
@@ -490,6 +493,13 @@ int gpai_registry_eval_runs(struct gpai_registry *reg, int64_t claim_id,
 /* Path of the blob with that sha256 hex digest (malloc'd), or NULL when
  * the store has no such blob. */
 char *gpai_registry_blob_path(struct gpai_registry *reg, const char *sha256_hex);
+/* Reads the data blob of claim c (at most max bytes) into *data (malloc'd,
+ * NUL-terminated, *len bytes) after checking that its content still hashes
+ * to c->data_digest.  GPAI_ENOTFOUND when the claim has no data or the
+ * store lacks the blob, GPAI_EFORMAT when the blob was altered (both
+ * digests named), GPAI_EIO/GPAI_ENOMEM. */
+int gpai_registry_eval_data(struct gpai_registry *reg, const struct gpai_eval_claim *c,
+			    size_t max, char **data, size_t *len, struct gpai_error *err);
 
 /* ---- kept dossiers (registry/dossiers.c, table dossiers, schema 4) ------- */
 

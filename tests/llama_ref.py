@@ -4,6 +4,7 @@ tests, written from the semantics in docs/inference.md, not from the C code.
 
     llama_ref.py MODEL TOKENS LOGITS TOL
     llama_ref.py --greedy MODEL GPAI_TOKENS MARGIN MIN_STEPS
+    llama_ref.py --choice MODEL DATA.jsonl GPAI.json TOL
 
 MODEL is a GGUF file (F32/F16/BF16/Q8_0/Q4_0 tensors, dequantized here), a
 llama2.c checkpoint (v0, v1 float32; v2 grouped int8, dequantized here as
@@ -19,6 +20,14 @@ and the two must agree at every step up to the first one whose reference
 top-2 margin is below MARGIN times the largest |logit| (there the float32
 engine may legitimately pick the other token); at least MIN_STEPS steps
 must be compared.
+
+--choice re-scores a multiple-choice JSONL file (docs/eval.md) on a GGUF
+Llama with its own SentencePiece encoder (llama.cpp's SPM rules, written
+here from the tokenizer.ggml.* metadata) and lm-evaluation-harness's
+_encode_pair, and compares with `gpai --json eval run --task choice`
+(GPAI.json): the token ids must be equal, every summed log-likelihood within
+TOL nats, and pred, pred_norm, accuracy and acc_norm equal to the ones the
+reference's log-likelihoods give.
 
 Conventions: GGUF Llama q/k rows are in adjacent-pair RoPE order; HF Llama
 q/k rows are in rotate-half order (HF modeling_llama rotate_half).  GPT-2
@@ -398,10 +407,111 @@ def greedy(model, got, margin, min_steps):
     return 0 if compared >= min_steps else 1
 
 
+# ---- multiple choice (lm-evaluation-harness loglikelihood) ---------------------------
+
+def spm_encoder(meta):
+    """llama.cpp SPM: a space before non-empty text, codepoints as symbols,
+    the adjacent pair whose concatenation is a piece with the highest score
+    merges first (leftmost on ties), leftovers become byte tokens."""
+    toks = meta["tokenizer.ggml.tokens"]
+    scores = meta.get("tokenizer.ggml.scores", [0.0] * len(toks))
+    types = meta.get("tokenizer.ggml.token_type", [1] * len(toks))
+    unk = meta.get("tokenizer.ggml.unknown_token_id", 0)
+    piece = {}
+    byte = {}
+    for i, t in enumerate(toks):
+        if types[i] == 6 and len(t) == 6 and t.startswith("<0x"):
+            byte[int(t[3:5], 16)] = i
+        else:
+            piece.setdefault(t.replace("\u2581", " "), i)
+
+    def encode(text):
+        if not text:
+            return []
+        sym = list(" " + text)
+        while True:
+            best = None
+            for i in range(len(sym) - 1):
+                j = piece.get(sym[i] + sym[i + 1])
+                if j is not None and (best is None or scores[j] > best[0]):
+                    best = (scores[j], i)
+            if best is None:
+                break
+            i = best[1]
+            sym[i:i + 2] = [sym[i] + sym[i + 1]]
+        ids = []
+        for s_ in sym:
+            if s_ in piece:
+                ids.append(piece[s_])
+            else:
+                ids.extend(byte.get(b, unk) for b in s_.encode("utf-8"))
+        return ids
+    return encode
+
+
+def encode_pair(encode, context, continuation):
+    """lm-evaluation-harness TemplateLM._encode_pair (causal models)."""
+    n_spaces = len(context) - len(context.rstrip())
+    if n_spaces > 0:
+        continuation = context[-n_spaces:] + continuation
+        context = context[:-n_spaces]
+    whole = encode(context + continuation)
+    ctx = encode(context)
+    return ctx, whole[len(ctx):]
+
+
+def log_softmax(x):
+    m = x.max()
+    return x - m - np.log(np.exp(x - m).sum())
+
+
+def choice_main(model, data, gpai_json, tol):
+    meta, _ = read_gguf(model)
+    encode = spm_encoder(meta)
+    bos = meta["tokenizer.ggml.bos_token_id"]
+    got = json.load(open(gpai_json))
+    items = [json.loads(l) for l in open(data, encoding="utf-8") if l.strip()]
+    if len(items) != len(got["items"]):
+        print("llama_ref: %d items, gpai scored %d" % (len(items), len(got["items"])))
+        return 1
+    worst, bad, n_acc, n_norm = 0.0, 0, 0, 0
+    for k, (doc, g) in enumerate(zip(items, got["items"])):
+        lls = []
+        for c, choice in enumerate(doc["choices"]):
+            ctx, cont = encode_pair(encode, doc["context"], choice)
+            if ctx != g["context_tokens"] or cont != g["continuation_tokens"][c]:
+                print("llama_ref: item %d choice %d: tokens differ: ref %s %s, gpai %s %s"
+                      % (k, c, ctx, cont, g["context_tokens"], g["continuation_tokens"][c]))
+                bad += 1
+            seq = [bos] + ctx + cont
+            logits = run(model, seq[:-1])
+            lls.append(sum(log_softmax(logits[len(ctx) + j])[t] for j, t in enumerate(cont)))
+        diff = np.abs(np.array(lls) - np.array(g["loglik"])).max()
+        worst = max(worst, diff)
+        pred = int(np.argmax(lls))
+        pred_norm = int(np.argmax(np.array(lls) / np.array([float(len(c)) for c in doc["choices"]])))
+        if (pred, pred_norm, doc["gold"]) != (g["pred"], g["pred_norm"], g["gold"]):
+            print("llama_ref: item %d: ref pred %d pred_norm %d gold %d, gpai %d %d %d"
+                  % (k, pred, pred_norm, doc["gold"], g["pred"], g["pred_norm"], g["gold"]))
+            bad += 1
+        n_acc += pred == doc["gold"]
+        n_norm += pred_norm == doc["gold"]
+    acc, acc_norm = n_acc / len(items), n_norm / len(items)
+    if abs(acc - got["accuracy"]) > 1e-12 or abs(acc_norm - got["acc_norm"]) > 1e-12:
+        print("llama_ref: ref accuracy %g acc_norm %g, gpai %g %g"
+              % (acc, acc_norm, got["accuracy"], got["acc_norm"]))
+        bad += 1
+    print("llama_ref: %s: %d items, max |gpai - ref| log-likelihood = %.3g nats (tolerance %g), "
+          "accuracy %r, acc_norm %r" % (data, len(items), worst, tol, acc, acc_norm))
+    return 0 if worst <= tol and not bad else 1
+
+
 def main():
     if sys.argv[1] == "--greedy":
         return greedy(sys.argv[2], [int(t) for t in sys.argv[3].split()], float(sys.argv[4]),
                       int(sys.argv[5]))
+    if sys.argv[1] == "--choice":
+        return choice_main(sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5]))
     model, toks, logits_path, tol = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
     tokens = [int(t) for t in toks.split()]
     ref = run(model, tokens)
