@@ -231,8 +231,11 @@ static int set_basic_auth(struct oci_conn *c, const char *b64)
 /* Reads the credentials of c->host from the docker config: the "auths" entry
  * whose key is "host", "https://host" or "http://host" (with or without a
  * path) and its base64 "auth".  Sets c->user, c->password, c->cred_from;
- * nothing when there is no config or no entry.  GPAI_EFORMAT when the
- * entry's "auth" is not base64 "user:password". */
+ * nothing when there is no config or no entry.  The config's own read
+ * error when it exists but cannot be read; GPAI_EFORMAT when it is not a
+ * JSON object, its "auths" not an object, or the entry's "auth" not
+ * base64 "user:password" (as the docker CLI, a damaged config is an error,
+ * not silently "no credentials"). */
 static int docker_auth(struct oci_conn *c, const char *path, struct gpai_error *err)
 {
 	char *text = NULL, *def = NULL;
@@ -253,10 +256,21 @@ static int docker_auth(struct oci_conn *c, const char *path, struct gpai_error *
 	}
 	if (!path || !gpai_path_exists(path))
 		goto out;
-	if (gpai_read_file(path, DOCKER_CONFIG_MAX, &text, &len, &e2) ||
-	    !(j = cJSON_ParseWithLength(text, len)))
+	if ((rc = gpai_read_file(path, DOCKER_CONFIG_MAX, &text, &len, &e2))) {
+		rc = gpai_error_set(err, rc, "docker config '%s': %s", path, e2.msg);
 		goto out;
+	}
+	if (!(j = cJSON_ParseWithLength(text, len)) || !cJSON_IsObject(j)) {
+		rc = gpai_error_set(err, GPAI_EFORMAT, "docker config '%s': not a JSON object",
+				    path);
+		goto out;
+	}
 	auths = cJSON_GetObjectItemCaseSensitive(j, "auths");
+	if (auths && !cJSON_IsObject(auths)) {
+		rc = gpai_error_set(err, GPAI_EFORMAT, "docker config '%s': \"auths\" is not "
+				    "an object", path);
+		goto out;
+	}
 	cJSON_ArrayForEach(e, auths) {
 		const char *k = e->string, *a;
 		size_t hl = strlen(c->host);

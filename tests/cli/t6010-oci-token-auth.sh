@@ -177,6 +177,18 @@ test_expect_success 'a docker config "auth" that is not base64 user:password is 
 	grep_q "docker config .$TRASH/bad-auth-home/.docker/config.json.: auths entry .$REG.: \"auth\" is not base64 of user:password" err7
 '
 
+test_expect_success 'a docker config that is not JSON is named, not read as no credentials' '
+	mkdir -p bad-json-home/.docker &&
+	printf "{\"auths\": {\n" >bad-json-home/.docker/config.json &&
+	test_expect_code 1 env HOME="$TRASH/bad-json-home" DOCKER_CONFIG= "$GPAI" push tiny@1 \
+		"oci://$REG/team/tiny:v1" --insecure-http 2>err8 &&
+	grep_q "docker config .$TRASH/bad-json-home/.docker/config.json.: not a JSON object" err8 &&
+	printf "{\"auths\": []}\n" >bad-json-home/.docker/config.json &&
+	test_expect_code 1 env HOME="$TRASH/bad-json-home" DOCKER_CONFIG= "$GPAI" push tiny@1 \
+		"oci://$REG/team/tiny:v1" --insecure-http 2>err9 &&
+	grep_q "docker config .$TRASH/bad-json-home/.docker/config.json.: \"auths\" is not an object" err9
+'
+
 test_expect_success 'a push with a pull-only account fails: the token does not grant push' '
 	test_expect_code 1 env HOME="$TRASH/bob-home" DOCKER_CONFIG= "$GPAI" push tiny@1 \
 		"oci://$REG/team/bobs:v1" --insecure-http >out5 2>err5 &&
