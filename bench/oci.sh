@@ -166,18 +166,5 @@ for name, wall, user, system, rss in rows:
 cat "$work/report"
 
 [ -f "$results" ] || printf "# Benchmark results\n" >"$results"
-/usr/bin/python3 -c '
-import sys
-path, report = sys.argv[1], open(sys.argv[2]).read()
-begin, end = "<!-- oci-bench begin -->", "<!-- oci-bench end -->"
-text = open(path).read()
-section = (begin + "\n## OCI: gpai push and gpai pull against curl (bench/oci.sh)\n\n"
-           "Written by `make bench` (bench/oci.sh); the newest run replaces this section.\n\n"
-           + report + end + "\n")
-if begin in text and end in text:
-    a = text.index(begin); b = text.index(end) + len(end)
-    text = text[:a] + section + text[b:].lstrip("\n")
-else:
-    text = text.rstrip("\n") + "\n\n" + section
-open(path, "w").write(text)
-' "$results" "$work/report"
+/usr/bin/python3 "$top/bench/section.py" "$results" oci-bench \
+	"OCI: gpai push and gpai pull against curl" bench/oci.sh "$work/report"

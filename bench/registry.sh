@@ -76,18 +76,5 @@ for name, wall, user, system, rss in rows:
 cat "$work/report"
 
 [ -f "$results" ] || printf "# Benchmark results\n" >"$results"
-/usr/bin/python3 -c '
-import sys
-path, report = sys.argv[1], open(sys.argv[2]).read()
-begin, end = "<!-- registry-bench begin -->", "<!-- registry-bench end -->"
-text = open(path).read()
-section = (begin + "\n## Registry: gpai add and gpai fsck (bench/registry.sh)\n\n"
-           "Written by `make bench` (bench/registry.sh); the newest run replaces this section.\n\n"
-           + report + end + "\n")
-if begin in text and end in text:
-    a = text.index(begin); b = text.index(end) + len(end)
-    text = text[:a] + section + text[b:].lstrip("\n")
-else:
-    text = text.rstrip("\n") + "\n\n" + section
-open(path, "w").write(text)
-' "$results" "$work/report"
+/usr/bin/python3 "$top/bench/section.py" "$results" registry-bench \
+	"Registry: gpai add and gpai fsck" bench/registry.sh "$work/report"
