@@ -173,6 +173,13 @@ int reg_begin(struct gpai_registry *reg, struct gpai_error *err)
 	return reg_exec(reg, "BEGIN IMMEDIATE", err);
 }
 
+int reg_write_begin(struct gpai_registry *reg, struct gpai_error *err)
+{
+	int rc = reg_write_lock(reg, NULL, err);
+
+	return rc ? rc : reg_begin(reg, err);
+}
+
 void reg_rollback(struct gpai_registry *reg)
 {
 	if (!sqlite3_get_autocommit(reg->db))
@@ -881,10 +888,7 @@ int gpai_registry_alias_set(struct gpai_registry *reg, const char *ref,
 	rc = check_alias(alias, err);
 	if (rc)
 		return rc;
-	rc = reg_write_lock(reg, NULL, err);
-	if (rc)
-		return rc;
-	rc = reg_begin(reg, err);
+	rc = reg_write_begin(reg, err);
 	if (rc)
 		return rc;
 	rc = gpai_registry_lookup(reg, ref, &v, err);
@@ -1055,10 +1059,7 @@ int gpai_registry_rm(struct gpai_registry *reg, const char *ref,
 	int64_t mid;
 	int rc;
 
-	rc = reg_write_lock(reg, NULL, err);
-	if (rc)
-		return rc;
-	rc = reg_begin(reg, err);
+	rc = reg_write_begin(reg, err);
 	if (rc)
 		return rc;
 	rc = gpai_registry_lookup(reg, ref, &v, err);

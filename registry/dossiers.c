@@ -93,10 +93,7 @@ int gpai_registry_dossier_reserve(struct gpai_registry *reg, const struct gpai_v
 	int64_t next;
 	int rc;
 
-	rc = reg_write_lock(reg, NULL, err);
-	if (rc)
-		return rc;
-	rc = reg_begin(reg, err);
+	rc = reg_write_begin(reg, err);
 	if (rc)
 		return rc;
 	rc = reg_prepare(reg, "SELECT COALESCE(MAX(number), 0) + 1 FROM dossiers"

@@ -497,10 +497,7 @@ int gpai_registry_fact_set(struct gpai_registry *reg, const char *ref,
 	rc = reg_check_source(field, source, err);
 	if (rc)
 		goto out;
-	rc = reg_write_lock(reg, NULL, err);
-	if (rc)
-		goto out;
-	rc = reg_begin(reg, err);
+	rc = reg_write_begin(reg, err);
 	if (rc)
 		goto out;
 	rc = gpai_registry_lookup(reg, ref, &v, err);

@@ -119,6 +119,8 @@ int reg_prepare(struct gpai_registry *reg, const char *sql, sqlite3_stmt **st,
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK (a failed COMMIT rolls back, so
  * nothing of the transaction is left pending on the handle). */
 int reg_begin(struct gpai_registry *reg, struct gpai_error *err);
+/* reg_write_lock (no tmp/ count) then reg_begin: how a writer starts. */
+int reg_write_begin(struct gpai_registry *reg, struct gpai_error *err);
 int reg_commit(struct gpai_registry *reg, struct gpai_error *err);
 void reg_rollback(struct gpai_registry *reg);
 /* malloc'd copy of a text column, or NULL for NULL. */
