@@ -395,10 +395,8 @@ static void att_part(void *ctx, int chunk, int n_chunks)
 		memset(xb, 0, sizeof(float) * (size_t)hs);
 		for (int32_t t = 0; t <= j->pos; t++) {
 			const float *v = e->val_cache + loff + (size_t)t * e->kv_dim + (h / kv_mul) * hs;
-			float a = att[t];
 
-			for (int32_t i = 0; i < hs; i++)
-				xb[i] += a * v[i];
+			kern_axpy(xb, att[t], v, hs);
 		}
 	}
 }

@@ -135,6 +135,9 @@ struct kern {
 void kern_matvec(struct kern *k, float *out, const struct wref *w,
 		 const float *x);
 float dot_f32(const float *a, const float *b, int64_t n);
+/* y[i] += a * x[i] for i < n, each element rounded as the C expression
+ * (a product, then a sum: no fused multiply-add), on every path. */
+void kern_axpy(float *y, float a, const float *x, int64_t n);
 /* out[b * ostride + r] = W[r] . x[b * xstride] for b < n: the weights are
  * read once for the n vectors, and every value equals kern_matvec's.
  * xqn holds n quantized vectors of the widest matrix (Q8_0/Q4_0 only). */
@@ -160,12 +163,17 @@ void kern_matmat_group(struct kern *k, const struct kern_mv *mv, int n_mv, const
  * where that is NaN); both paths give the same bytes. */
 void kern_quantize_q8(struct q8buf *o, const float *x, int64_t n);
 
-/* Selects the kernels for the whole process: on = 0 forces the portable
- * paths, on = 1 the AVX2/FMA ones where the CPU has them (for tests; the
- * default is the CPU check, and GPAI_NO_SIMD=1 in the environment forces
- * the portable paths).  Call only while no product runs. */
-void kern_use_simd(int on);
-/* 1 when the AVX2/FMA kernels are in use. */
+/* The kernel paths, each a superset of the one before: portable C; AVX2
+ * with FMA and F16C; and with AVX-VNNI for the batched Q8_0 products.  All
+ * SIMD levels give identical results; the portable path differs from them
+ * only by float reassociation. */
+enum kern_level { KERN_PORTABLE = 0, KERN_AVX2 = 1, KERN_AVX2_VNNI = 2, KERN_BEST = 2 };
+/* Selects the kernels for the whole process: the highest level up to
+ * `level` that the CPU has (for tests; the default is the CPU's best, and
+ * GPAI_NO_SIMD=1 in the environment forces the portable paths,
+ * GPAI_NO_VNNI=1 the AVX2 ones).  Call only while no product runs. */
+void kern_use_simd(int level);
+/* The kern_level in use. */
 int kern_simd(void);
 
 /* llama2.c v2 grouped Q8 (kernels_q8g.c): row dequantization and the

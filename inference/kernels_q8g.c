@@ -181,8 +181,8 @@ static float dot_row(const struct wref *w, int64_t r, const struct q8g_x *x)
 	int simd = 0;
 
 #if Q8G_X86
-	/* kern_simd(): the CPU has AVX2 and the process uses the SIMD kernels */
-	simd = w->group % Q8G_VEC == 0 && kern_simd();
+	/* the CPU has AVX2 and the process uses the SIMD kernels */
+	simd = w->group % Q8G_VEC == 0 && kern_simd() >= KERN_AVX2;
 #endif
 	return rows_are_groups(w) ? dot_groups(w, r, x, simd) : dot_straddling(w, r, x->x);
 }

@@ -308,12 +308,12 @@ TEST(portable_kernels_match_numpy_and_the_simd_kernels)
 
 		CHECK_INT(0, fixture(args));
 		free(args);
-		kern_use_simd(1);
+		kern_use_simd(KERN_BEST);
 		CHECK_OK(logits_of("m.gguf", 1, simd, &err), &err);
-		kern_use_simd(0);
+		kern_use_simd(KERN_PORTABLE);
 		CHECK_OK(logits_of("m.gguf", 1, port, &err), &err);
 		CHECK_OK(logits_of("m.gguf", 2, two, &err), &err);
-		kern_use_simd(1);
+		kern_use_simd(KERN_BEST);
 		CHECK_INT(0, against_numpy(port, "m.gguf", tol[t]));
 		CHECK_NEAR(0, rel_diff(port, simd), tol[t]);
 		CHECK(memcmp(port, two, sizeof(port)) == 0);

@@ -14,7 +14,8 @@
  * 1237 rows make every matrix larger than the size below which a product
  * runs on one thread, so the 2-thread products are really split.
  * Exact checks: batched products, grouped products, 1 vs 2 threads and the
- * two quantizers give bit-identical values. */
+ * two quantizers give bit-identical values, on each SIMD level (AVX2, and
+ * AVX-VNNI for the batched Q8_0 products where the CPU has it). */
 #include "common.h"
 #include "engine_private.h"
 #include "harness.h"
@@ -27,6 +28,12 @@
 #define COLS_F 110
 #define COLS_Q 96
 #define TOL 1e-5
+
+#if defined(__x86_64__)
+#define HAVE_X86_64 1
+#else
+#define HAVE_X86_64 0
+#endif
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
@@ -218,18 +225,30 @@ static void all_types_on_this_path(void)
 	setup_release(&s2);
 }
 
+/* On a CPU with AVX-VNNI the batched Q8_0 products below run the VNNI
+ * kernel and are compared bit for bit with the one-vector AVX2 kernel;
+ * the next test runs the same checks with the AVX2 batched kernel. */
 TEST(simd_kernels_match_float64_and_are_exact_across_batching_and_threads)
 {
-	kern_use_simd(1);
+	kern_use_simd(KERN_BEST);
+	CHECK(kern_simd() >= KERN_AVX2 || !HAVE_X86_64);
 	all_types_on_this_path();
+}
+
+TEST(avx2_kernels_without_vnni_match_float64_and_are_exact_across_batching_and_threads)
+{
+	kern_use_simd(KERN_AVX2);
+	CHECK(kern_simd() <= KERN_AVX2);
+	all_types_on_this_path();
+	kern_use_simd(KERN_BEST);
 }
 
 TEST(portable_kernels_match_float64_and_are_exact_across_batching_and_threads)
 {
-	kern_use_simd(0);
+	kern_use_simd(KERN_PORTABLE);
 	CHECK_INT(0, kern_simd());
 	all_types_on_this_path();
-	kern_use_simd(1);
+	kern_use_simd(KERN_BEST);
 }
 
 TEST(both_paths_quantize_activations_identically)
@@ -250,11 +269,11 @@ TEST(both_paths_quantize_activations_identically)
 	}
 	x[3 * GPAI_QK + 5] = NAN;
 	x[4 * GPAI_QK + 9] = INFINITY;
-	kern_use_simd(1);
+	kern_use_simd(KERN_BEST);
 	kern_quantize_q8(&a, x, 5 * GPAI_QK);
-	kern_use_simd(0);
+	kern_use_simd(KERN_PORTABLE);
 	kern_quantize_q8(&p, x, 5 * GPAI_QK);
-	kern_use_simd(1);
+	kern_use_simd(KERN_BEST);
 	CHECK(memcmp(qa, qp, sizeof(qa)) == 0);
 	CHECK(memcmp(da, dp, sizeof(da)) == 0);
 	/* the portable rule, spelt out: 127 * x / max|x| to nearest even */
