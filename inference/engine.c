@@ -43,8 +43,7 @@ void gpai_engine_free(struct gpai_engine *e)
 	if (!e)
 		return;
 	gpai_pool_free(e->kern.pool);
-	free(e->kern.xq.q);
-	free(e->kern.xq.d);
+	kern_release(&e->kern);
 	for (size_t i = 0; i < e->n_owned; i++)
 		free(e->owned[i]);
 	free(e->owned);
@@ -402,8 +401,9 @@ static void att_part(void *ctx, int chunk, int n_chunks)
 }
 
 /* Heads are spread over threads once the context makes attention cost
- * more than a pool wake-up: positions times dim above this. */
-#define ATT_PARALLEL_MIN (1 << 16)
+ * more than a pool wake-up (the workers spin between the jobs of a step,
+ * so a wake-up is a few microseconds): positions times dim above this. */
+#define ATT_PARALLEL_MIN (1 << 13)
 
 static float gelu_tanh(float x)
 {

@@ -129,7 +129,17 @@ struct q8buf {
 struct kern {
 	struct gpai_pool *pool;
 	struct q8buf xq;
+	/* Batched Q8_0 products on AVX-VNNI: the quantized vectors as
+	 * x + 128 in unsigned bytes (n * cols) and their scales transposed
+	 * (blocks * n), made once per job; grown on demand (without them
+	 * the AVX2 kernel runs, with the same results). */
+	uint8_t *xu;
+	float *xdt;
+	size_t xu_cap, xdt_cap;
 };
+
+/* Frees the buffers of k (xq and the batch buffers), not its pool. */
+void kern_release(struct kern *k);
 
 /* out[rows] = W[rows][cols] . x[cols], threaded over rows. */
 void kern_matvec(struct kern *k, float *out, const struct wref *w,

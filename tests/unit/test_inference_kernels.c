@@ -6,8 +6,10 @@
  *
  * Shapes are chosen to reach every loop tail: 110 columns for the float
  * types (3 steps of 32, one of 8, 6 scalars), 96 for the block types; 1237
- * rows (not a multiple of any chunk or tile); 7 vectors (two tiles of 3 and
- * one left over; one tile of 4 and three left over).
+ * rows (not a multiple of any chunk or tile); 13 vectors (F32: four tiles
+ * of 3 and one left over; Q8_0 with AVX2: three tiles of 4 and one left
+ * over; Q8_0 with AVX-VNNI: a VNNI tile of 8, an AVX2 tile of 4 and one
+ * left over).
  *
  * Tolerance: |kernel - float64| <= 1e-5 * sum |w_i x_i| (float32
  * accumulation over ~100 terms; the int8 sums of the block types are exact).
@@ -24,7 +26,7 @@
 #include <stdlib.h>
 
 #define ROWS 1237
-#define NVEC 7
+#define NVEC 13
 #define COLS_F 110
 #define COLS_Q 96
 #define TOL 1e-5
@@ -164,8 +166,7 @@ static int setup_init(struct setup *s, int threads, struct gpai_error *err)
 static void setup_release(struct setup *s)
 {
 	gpai_pool_free(s->k.pool);
-	free(s->k.xq.q);
-	free(s->k.xq.d);
+	kern_release(&s->k);
 	free(s->xqn.q);
 	free(s->xqn.d);
 	free(s->x);

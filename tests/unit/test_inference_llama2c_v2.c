@@ -448,7 +448,8 @@ TEST(q8g_products_are_runq_matmul_bit_for_bit)
 		}
 		CHECK(same);
 		free(buf), free(xq), free(ws), free(x), free(xs), free(out), free(row);
-		free(k.xq.q), free(k.xq.d), free(xqn.q), free(xqn.d);
+		kern_release(&k);
+		free(xqn.q), free(xqn.d);
 	}
 	kern_use_simd(KERN_BEST);
 	gpai_pool_free(pool);
