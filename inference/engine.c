@@ -381,22 +381,13 @@ static void att_part(void *ctx, int chunk, int n_chunks)
 	float scale = 1.0f / sqrtf((float)hs);
 
 	for (int32_t h = lo; h < hi; h++) {
-		const float *q = j->q + h * hs;
+		const float *k = e->key_cache + loff + (h / kv_mul) * hs;
+		const float *v = e->val_cache + loff + (h / kv_mul) * hs;
 		float *att = e->att + (size_t)h * in->context_length;
-		float *xb = j->out + h * hs;
 
-		for (int32_t t = 0; t <= j->pos; t++) {
-			const float *k = e->key_cache + loff + (size_t)t * e->kv_dim + (h / kv_mul) * hs;
-
-			att[t] = dot_f32(q, k, hs) * scale;
-		}
+		kern_scores(att, j->q + h * hs, k, e->kv_dim, j->pos + 1, hs, scale);
 		softmax(att, j->pos + 1);
-		memset(xb, 0, sizeof(float) * (size_t)hs);
-		for (int32_t t = 0; t <= j->pos; t++) {
-			const float *v = e->val_cache + loff + (size_t)t * e->kv_dim + (h / kv_mul) * hs;
-
-			kern_axpy(xb, att[t], v, hs);
-		}
+		kern_wsum(j->out + h * hs, att, v, e->kv_dim, j->pos + 1, hs);
 	}
 }
 

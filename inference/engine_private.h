@@ -145,9 +145,14 @@ void kern_release(struct kern *k);
 void kern_matvec(struct kern *k, float *out, const struct wref *w,
 		 const float *x);
 float dot_f32(const float *a, const float *b, int64_t n);
-/* y[i] += a * x[i] for i < n, each element rounded as the C expression
- * (a product, then a sum: no fused multiply-add), on every path. */
-void kern_axpy(float *y, float a, const float *x, int64_t n);
+/* Attention's two halves for one head over n positions whose keys and
+ * values are `stride` floats apart: att[t] = dot_f32(q, k_t, cols) *
+ * scale; and out[i] = sum over t of a[t] * v_t[i], t ascending from 0,
+ * each term a product and then a sum (no fused multiply-add), so every
+ * path rounds each element alike. */
+void kern_scores(float *att, const float *q, const float *k, int64_t stride, int n,
+		 int64_t cols, float scale);
+void kern_wsum(float *out, const float *a, const float *v, int64_t stride, int n, int64_t cols);
 /* out[b * ostride + r] = W[r] . x[b * xstride] for b < n: the weights are
  * read once for the n vectors, and every value equals kern_matvec's.
  * xqn holds n quantized vectors of the widest matrix (Q8_0/Q4_0 only). */

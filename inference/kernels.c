@@ -349,18 +349,47 @@ AVX2 static float dot_f32_row_avx2(const float *w, const float *x, int64_t n)
 	return dot_f32_avx2_impl(w, x, n, 1);
 }
 
-/* Eight elements at a time, with a separate multiply and add so that each
- * element is rounded as the portable loop rounds it. */
-AVX2 static void axpy_avx2(float *y, float a, const float *x, int64_t n)
+/* out[i] = sum over t < n of a[t] * v[t * stride + i], t ascending, from
+ * 0, each term a separate multiply and add, so that every element is
+ * rounded as the portable loop rounds it.  32 columns at a time, their
+ * sums kept in registers across t. */
+AVX2 static void wsum_avx2(float *out, const float *a, const float *v, int64_t stride, int n,
+			   int64_t cols)
 {
-	__m256 va = _mm256_set1_ps(a);
 	int64_t i = 0;
 
-	for (; i + 8 <= n; i += 8)
-		_mm256_storeu_ps(y + i, _mm256_add_ps(_mm256_loadu_ps(y + i),
-						      _mm256_mul_ps(va, _mm256_loadu_ps(x + i))));
-	for (; i < n; i++)
-		y[i] += a * x[i];
+	for (; i + 32 <= cols; i += 32) {
+		__m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+
+		for (int t = 0; t < n; t++) {
+			const float *vt = v + t * stride + i;
+			__m256 at = _mm256_broadcast_ss(a + t);
+
+			s0 = _mm256_add_ps(s0, _mm256_mul_ps(at, _mm256_loadu_ps(vt)));
+			s1 = _mm256_add_ps(s1, _mm256_mul_ps(at, _mm256_loadu_ps(vt + 8)));
+			s2 = _mm256_add_ps(s2, _mm256_mul_ps(at, _mm256_loadu_ps(vt + 16)));
+			s3 = _mm256_add_ps(s3, _mm256_mul_ps(at, _mm256_loadu_ps(vt + 24)));
+		}
+		_mm256_storeu_ps(out + i, s0);
+		_mm256_storeu_ps(out + i + 8, s1);
+		_mm256_storeu_ps(out + i + 16, s2);
+		_mm256_storeu_ps(out + i + 24, s3);
+	}
+	for (; i + 8 <= cols; i += 8) {
+		__m256 s0 = _mm256_setzero_ps();
+
+		for (int t = 0; t < n; t++)
+			s0 = _mm256_add_ps(s0, _mm256_mul_ps(_mm256_broadcast_ss(a + t),
+							     _mm256_loadu_ps(v + t * stride + i)));
+		_mm256_storeu_ps(out + i, s0);
+	}
+	for (; i < cols; i++) {
+		float s = 0;
+
+		for (int t = 0; t < n; t++)
+			s += a[t] * v[t * stride + i];
+		out[i] = s;
+	}
 }
 
 AVX2 static float dot_f16_avx2(const unsigned char *w, const float *x, int64_t n)
@@ -697,16 +726,28 @@ float dot_f32(const float *a, const float *b, int64_t n)
 	return dot_f32_portable(a, b, n);
 }
 
-void kern_axpy(float *y, float a, const float *x, int64_t n)
+void kern_scores(float *att, const float *q, const float *k, int64_t stride, int n,
+		 int64_t cols, float scale)
+{
+	for (int t = 0; t < n; t++)
+		att[t] = dot_f32(q, k + t * stride, cols) * scale;
+}
+
+void kern_wsum(float *out, const float *a, const float *v, int64_t stride, int n, int64_t cols)
 {
 #if HAVE_X86
 	if (have_avx2()) {
-		axpy_avx2(y, a, x, n);
+		wsum_avx2(out, a, v, stride, n, cols);
 		return;
 	}
 #endif
-	for (int64_t i = 0; i < n; i++)
-		y[i] += a * x[i];
+	for (int64_t i = 0; i < cols; i++) {
+		float s = 0;
+
+		for (int t = 0; t < n; t++)
+			s += a[t] * v[t * stride + i];
+		out[i] = s;
+	}
 }
 
 static float dot_row(const struct wref *w, const unsigned char *row,

@@ -283,3 +283,45 @@ TEST(both_paths_quantize_activations_identically)
 	CHECK_INT(0, qp[3 * GPAI_QK + 5]);
 	CHECK_INT(0, qp[4 * GPAI_QK + 9]);
 }
+
+TEST(attention_kernels_match_float64_and_the_weighted_sum_is_exact_across_paths)
+{
+	/* 77 columns (two steps of 32, one of 8, 5 scalars), 45 positions
+	 * 96 floats apart, as keys and values sit in the KV cache */
+	enum { COLS = 77, NPOS = 45, STRIDE = 96 };
+	static float q[COLS], kv[NPOS * STRIDE], a[NPOS], simd[COLS], port[COLS], att[NPOS];
+	const float scale = 0.125f;
+
+	for (int i = 0; i < COLS; i++)
+		q[i] = urand();
+	for (int i = 0; i < NPOS * STRIDE; i++)
+		kv[i] = urand();
+	for (int t = 0; t < NPOS; t++)
+		a[t] = (urand() + 1.0f) / NPOS;
+	kern_use_simd(KERN_BEST);
+	kern_wsum(simd, a, kv, STRIDE, NPOS, COLS);
+	kern_scores(att, q, kv, STRIDE, NPOS, COLS, scale);
+	kern_use_simd(KERN_PORTABLE);
+	kern_wsum(port, a, kv, STRIDE, NPOS, COLS);
+	kern_use_simd(KERN_BEST);
+	/* each element is a product then a sum on both paths: same bits */
+	CHECK(memcmp(simd, port, sizeof(simd)) == 0);
+	for (int i = 0; i < COLS; i++) {
+		double ref = 0, mag = 0;
+
+		for (int t = 0; t < NPOS; t++) {
+			ref += (double)a[t] * kv[t * STRIDE + i];
+			mag += fabs((double)a[t] * kv[t * STRIDE + i]);
+		}
+		CHECK_NEAR(ref, simd[i], TOL * mag);
+	}
+	for (int t = 0; t < NPOS; t++) {
+		double ref = 0, mag = 0;
+
+		for (int i = 0; i < COLS; i++) {
+			ref += (double)q[i] * kv[t * STRIDE + i];
+			mag += fabs((double)q[i] * kv[t * STRIDE + i]);
+		}
+		CHECK_NEAR(ref * scale, att[t], TOL * mag * scale);
+	}
+}
