@@ -129,10 +129,10 @@ struct q8buf {
 struct kern {
 	struct gpai_pool *pool;
 	struct q8buf xq;
-	/* Batched Q8_0 products on AVX-VNNI: the quantized vectors as
-	 * x + 128 in unsigned bytes (n * cols) and their scales transposed
-	 * (blocks * n), made once per job; grown on demand (without them
-	 * the AVX2 kernel runs, with the same results). */
+	/* Batched Q8_0 products with VNNI: the quantized vectors as
+	 * x + 128 in unsigned bytes and their scales, block by block (all
+	 * vectors' block 0, then block 1, ...), made once per job; grown on
+	 * demand (without them the AVX2 kernel runs, with the same results). */
 	uint8_t *xu;
 	float *xdt;
 	size_t xu_cap, xdt_cap;
@@ -178,15 +178,22 @@ void kern_matmat_group(struct kern *k, const struct kern_mv *mv, int n_mv, const
  * where that is NaN); both paths give the same bytes. */
 void kern_quantize_q8(struct q8buf *o, const float *x, int64_t n);
 
-/* The kernel paths, each a superset of the one before: portable C; AVX2
- * with FMA and F16C; and with AVX-VNNI for the batched Q8_0 products.  All
+/* The kernel paths: portable C; AVX2 with FMA and F16C; and, for the
+ * batched Q8_0 products, AVX-VNNI (256-bit) or AVX-512 with VNNI.  All
  * SIMD levels give identical results; the portable path differs from them
  * only by float reassociation. */
-enum kern_level { KERN_PORTABLE = 0, KERN_AVX2 = 1, KERN_AVX2_VNNI = 2, KERN_BEST = 2 };
+enum kern_level {
+	KERN_PORTABLE = 0,
+	KERN_AVX2 = 1,
+	KERN_AVX2_VNNI = 2,
+	KERN_AVX512_VNNI = 3,
+	KERN_BEST = 3
+};
 /* Selects the kernels for the whole process: the highest level up to
- * `level` that the CPU has (for tests; the default is the CPU's best, and
+ * `level` that the CPU has (for tests; the default is the CPU's best;
  * GPAI_NO_SIMD=1 in the environment forces the portable paths,
- * GPAI_NO_VNNI=1 the AVX2 ones).  Call only while no product runs. */
+ * GPAI_NO_VNNI=1 the AVX2 ones, GPAI_NO_AVX512=1 stops below AVX-512).
+ * Call only while no product runs. */
 void kern_use_simd(int level);
 /* The kern_level in use. */
 int kern_simd(void);

@@ -56,12 +56,13 @@
 #define KERN_TILE_F32 3
 #define KERN_TILE_Q8 4 /* the Q8_0 tiles' scale products are 4 wide */
 #define KERN_TILE_VNNI 8 /* and 8 wide */
+#define KERN_TILE_AVX512 16 /* and 16 wide */
 
 /* Vectors per pass over a block of rows in batched products: 12 F32
- * vectors of a 768-wide model (36 KiB) or 24 quantized ones (18 KiB) stay
+ * vectors of a 768-wide model (36 KiB) or 32 quantized ones (24 KiB) stay
  * in a 48 KiB L1 cache. */
 #define KERN_GROUP_F32 (4 * KERN_TILE_F32)
-#define KERN_GROUP_Q8 (3 * KERN_TILE_VNNI)
+#define KERN_GROUP_Q8 (2 * KERN_TILE_AVX512)
 
 /* Weight bytes per block of rows in batched products: the block stays in a
  * core's L2 cache (512 KiB on Zen 3) while groups of vectors pass over it. */
@@ -598,14 +599,17 @@ AVX2 static void dot_q8_row_x4_avx2(const unsigned char *w, const struct q8buf *
 
 #define VNNI __attribute__((target("avx2,fma,f16c,avxvnni")))
 
-/* dot_q8_row_x4_avx2 with AVX-VNNI, on activations prepared once per job
- * (struct kern_batch): xu holds x + 128 as unsigned bytes and dt the
- * scales transposed (dt[b * dt_stride + v]).  vpdpbusd sums four
+/* Eight vectors at a time with AVX-VNNI, on activations prepared once per
+ * job (prepare_vnni): xu holds x + 128 as unsigned bytes, block by block
+ * (the 32 bytes of vector v's block b at xu + (b * nv + v) * 32, nv the
+ * job's vector count), and dt the scales the same way (dt[b * nv + v]);
+ * xu and dt point at the tile's first vector.  vpdpbusd sums four
  * (x + 128) * w products into each int32 lane, starting from -128 times
  * the lane's four weights, so every lane holds the same exact sum as the
- * sign trick's and the results are identical bit for bit. */
-VNNI static void dot_q8_row_x8_vnni(const unsigned char *w, const uint8_t *xu, int64_t xu_stride,
-				    const float *dt, int64_t dt_stride, int64_t n, float *out)
+ * sign trick's and the results are identical bit for bit; a block's eight
+ * scale products are one multiply. */
+VNNI static void dot_q8_row_x8_vnni(const unsigned char *w, const uint8_t *xu, const float *dt,
+				    int64_t nv, int64_t n, float *out)
 {
 	const __m256i k128 = _mm256_set1_epi8((char)0x80);
 	__m256 acc[KERN_TILE_VNNI];
@@ -623,11 +627,11 @@ VNNI static void dot_q8_row_x8_vnni(const unsigned char *w, const uint8_t *xu, i
 		base = _mm256_sub_epi32(_mm256_setzero_si256(),
 					_mm256_dpbusd_avx_epi32(_mm256_setzero_si256(), k128, qw));
 		_mm256_storeu_ps(sc, _mm256_mul_ps(_mm256_set1_ps(_cvtsh_ss(rd16(blk))),
-						   _mm256_loadu_ps(dt + b * dt_stride)));
+						   _mm256_loadu_ps(dt + b * nv)));
 		KERN_UNROLL
 		for (int v = 0; v < KERN_TILE_VNNI; v++) {
 			__m256i ux = _mm256_loadu_si256(
-				(const __m256i *)(xu + v * xu_stride + b * GPAI_QK));
+				(const __m256i *)(xu + (b * nv + v) * GPAI_QK));
 			__m256i p = _mm256_dpbusd_avx_epi32(base, ux, qw);
 
 			acc[v] = _mm256_fmadd_ps(_mm256_broadcast_ss(sc + v), _mm256_cvtepi32_ps(p),
@@ -637,6 +641,51 @@ VNNI static void dot_q8_row_x8_vnni(const unsigned char *w, const uint8_t *xu, i
 	KERN_UNROLL
 	for (int v = 0; v < KERN_TILE_VNNI; v++)
 		out[v] = hsum256(acc[v]);
+}
+
+#define AVX512 \
+	__attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512dq,avx512vl,avx512vnni")))
+
+/* dot_q8_row_x8_vnni with AVX-512 on sixteen vectors: each 512-bit
+ * register holds two vectors' 8-lane accumulators, so every lane sees the
+ * same operations in the same order as in the 256-bit kernels (the two
+ * halves are summed by hsum256 alike), and the results are identical bit
+ * for bit.  A pair's two blocks are adjacent in xu: one 64-byte load. */
+AVX512 static void dot_q8_row_x16_avx512(const unsigned char *w, const uint8_t *xu,
+					 const float *dt, int64_t nv, int64_t n, float *out)
+{
+	const __m512i k128 = _mm512_set1_epi8((char)0x80);
+	const __m512i pair0 = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+	__m512 acc[KERN_TILE_AVX512 / 2];
+
+	KERN_UNROLL
+	for (int k = 0; k < KERN_TILE_AVX512 / 2; k++)
+		acc[k] = _mm512_setzero_ps();
+	for (int64_t b = 0; b < n / GPAI_QK; b++) {
+		const unsigned char *blk = w + b * GPAI_Q8_0_BLOCK;
+		__m512i qw, base;
+		__m512 sc;
+
+		prefetch_ahead(blk);
+		qw = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(blk + 2)));
+		base = _mm512_sub_epi32(_mm512_setzero_si512(),
+					_mm512_dpbusd_epi32(_mm512_setzero_si512(), k128, qw));
+		sc = _mm512_mul_ps(_mm512_set1_ps(_cvtsh_ss(rd16(blk))), _mm512_loadu_ps(dt + b * nv));
+		KERN_UNROLL
+		for (int k = 0; k < KERN_TILE_AVX512 / 2; k++) {
+			__m512i ux = _mm512_loadu_si512((const void *)(xu + (b * nv + 2 * k) * GPAI_QK));
+			__m512i p = _mm512_dpbusd_epi32(base, ux, qw);
+			__m512 s2 = _mm512_permutexvar_ps(
+				_mm512_add_epi32(pair0, _mm512_set1_epi32(2 * k)), sc);
+
+			acc[k] = _mm512_fmadd_ps(s2, _mm512_cvtepi32_ps(p), acc[k]);
+		}
+	}
+	KERN_UNROLL
+	for (int k = 0; k < KERN_TILE_AVX512 / 2; k++) {
+		out[2 * k] = hsum256(_mm512_castps512_ps256(acc[k]));
+		out[2 * k + 1] = hsum256(_mm512_extractf32x8_ps(acc[k], 1));
+	}
 }
 
 /* quantize_q8_portable's values: the same max (NaN ignored, as fmaxf
@@ -679,42 +728,63 @@ AVX2 static void quantize_q8_avx2(struct q8buf *o, const float *x, int64_t n)
 	}
 }
 
-/* The SIMD level the CPU offers: KERN_AVX2 needs AVX2 and FMA (through the
- * compiler's CPU model, which also checks that the OS saves the YMM state)
- * and F16C (CPUID leaf 1 directly: clang does not know "f16c" as a
- * __builtin_cpu_supports name); KERN_AVX2_VNNI adds AVX-VNNI, CPUID leaf 7
- * subleaf 1, EAX bit 4. */
+/* Whether the CPU has the features of a level: KERN_AVX2 needs AVX2 and
+ * FMA (through the compiler's CPU model, which also checks that the OS
+ * saves the YMM and ZMM state) and F16C (CPUID leaf 1 directly: clang does
+ * not know "f16c" as a __builtin_cpu_supports name); KERN_AVX2_VNNI adds
+ * AVX-VNNI (CPUID leaf 7 subleaf 1, EAX bit 4); KERN_AVX512_VNNI adds
+ * AVX-512 F, BW, DQ, VL and VNNI instead (a CPU may have these without
+ * AVX-VNNI, as Ice Lake does). */
 #define CPUID_7_1_EAX_AVXVNNI (1u << 4)
 
-static int cpu_level(void)
+static int cpu_has(int level)
 {
 	unsigned int eax, ebx, ecx, edx;
 
+	if (level <= KERN_PORTABLE)
+		return 1;
 	__builtin_cpu_init();
-	if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma"))
-		return KERN_PORTABLE;
-	if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & bit_F16C))
-		return KERN_PORTABLE;
-	if (__get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx) && (eax & CPUID_7_1_EAX_AVXVNNI))
-		return KERN_AVX2_VNNI;
-	return KERN_AVX2;
+	if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma") ||
+	    !__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & bit_F16C))
+		return 0;
+	switch (level) {
+	case KERN_AVX2:
+		return 1;
+	case KERN_AVX2_VNNI:
+		return __get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx) &&
+		       (eax & CPUID_7_1_EAX_AVXVNNI);
+	case KERN_AVX512_VNNI:
+		return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+		       __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
+		       __builtin_cpu_supports("avx512vnni");
+	default:
+		return 0;
+	}
 }
 #else
-static int cpu_level(void) { return KERN_PORTABLE; }
+static int cpu_has(int level) { return level <= KERN_PORTABLE; }
 #endif
+
+/* The highest level up to `limit` that the CPU has. */
+static int best_level(int limit)
+{
+	int l = limit < KERN_BEST ? limit : KERN_BEST;
+
+	while (l > KERN_PORTABLE && !cpu_has(l))
+		l--;
+	return l;
+}
 
 /* -1 until the first product; then the kern_level in use. */
 static int simd_state = -1;
 
 static int simd_level(void)
 {
-	if (simd_state < 0) {
-		simd_state = cpu_level();
-		if (getenv("GPAI_NO_SIMD"))
-			simd_state = KERN_PORTABLE;
-		else if (getenv("GPAI_NO_VNNI") && simd_state > KERN_AVX2)
-			simd_state = KERN_AVX2;
-	}
+	if (simd_state < 0)
+		simd_state = best_level(getenv("GPAI_NO_SIMD")     ? KERN_PORTABLE
+					: getenv("GPAI_NO_VNNI")   ? KERN_AVX2
+					: getenv("GPAI_NO_AVX512") ? KERN_AVX2_VNNI
+								   : KERN_BEST);
 	return simd_state;
 }
 
@@ -725,9 +795,7 @@ static int have_avx2(void)
 
 void kern_use_simd(int level)
 {
-	int cpu = cpu_level();
-
-	simd_state = level < cpu ? level : cpu;
+	simd_state = best_level(level);
 }
 
 int kern_simd(void)
@@ -889,12 +957,23 @@ static void mv_block(const struct mv_job *j, const struct kern_mv *m, int64_t lo
 				for (int v = 0; v < KERN_TILE_F32; v++)
 					m->out[(b + v) * m->ostride + r] = o[v];
 			}
-		/* VNNI tiles of 8 where the job prepared them, then AVX2 tiles of 4 */
-		for (; j->xu && w->type == WT_Q8_0 && b + KERN_TILE_VNNI <= b1; b += KERN_TILE_VNNI) {
+		/* VNNI tiles where the job prepared them, then AVX2 tiles of 4 */
+		for (; j->xu && w->type == WT_Q8_0 && simd == KERN_AVX512_VNNI &&
+		       b + KERN_TILE_AVX512 <= b1;
+		     b += KERN_TILE_AVX512) {
+			float o[KERN_TILE_AVX512];
+
+			dot_q8_row_x16_avx512(row, j->xu + (size_t)b * GPAI_QK, j->xdt + b, j->n, w->cols,
+					      o);
+			for (int v = 0; v < KERN_TILE_AVX512; v++)
+				m->out[(b + v) * m->ostride + r] = o[v];
+		}
+		for (; j->xu && w->type == WT_Q8_0 && simd == KERN_AVX2_VNNI &&
+		       b + KERN_TILE_VNNI <= b1;
+		     b += KERN_TILE_VNNI) {
 			float o[KERN_TILE_VNNI];
 
-			dot_q8_row_x8_vnni(row, j->xu + (size_t)b * (size_t)w->cols, w->cols, j->xdt + b,
-					   j->n, w->cols, o);
+			dot_q8_row_x8_vnni(row, j->xu + (size_t)b * GPAI_QK, j->xdt + b, j->n, w->cols, o);
 			for (int v = 0; v < KERN_TILE_VNNI; v++)
 				m->out[(b + v) * m->ostride + r] = o[v];
 		}
@@ -1051,9 +1130,10 @@ static int grow(void **buf, size_t *cap, size_t need)
 	return 0;
 }
 
-/* The VNNI kernel's view of n quantized vectors: k->xu[b * cols + i] =
- * q + 128 and k->xdt[blk * n + b] = d.  -1 (and the AVX2 kernel, with the
- * same results) when memory is short. */
+/* The VNNI kernels' view of n quantized vectors, block by block: vector
+ * b's block blk as q + 128 at k->xu + (blk * n + b) * GPAI_QK, its scale at
+ * k->xdt[blk * n + b].  -1 (and the AVX2 kernel, with the same results)
+ * when memory is short. */
 static int prepare_vnni(struct kern *k, const struct q8buf *xqn, int64_t cols, int n)
 {
 	int64_t blocks = cols / GPAI_QK;
@@ -1062,11 +1142,15 @@ static int prepare_vnni(struct kern *k, const struct q8buf *xqn, int64_t cols, i
 	if (grow((void **)&k->xu, &k->xu_cap, nq) ||
 	    grow((void **)&k->xdt, &k->xdt_cap, sizeof(float) * (size_t)n * (size_t)blocks))
 		return -1;
-	for (size_t i = 0; i < nq; i++)
-		k->xu[i] = (uint8_t)(xqn->q[i] ^ 0x80);
 	for (int b = 0; b < n; b++)
-		for (int64_t blk = 0; blk < blocks; blk++)
+		for (int64_t blk = 0; blk < blocks; blk++) {
+			const int8_t *q = xqn->q + b * cols + blk * GPAI_QK;
+			uint8_t *u = k->xu + (blk * n + b) * GPAI_QK;
+
+			for (int i = 0; i < GPAI_QK; i++)
+				u[i] = (uint8_t)(q[i] ^ 0x80);
 			k->xdt[blk * n + b] = xqn->d[b * blocks + blk];
+		}
 	return 0;
 }
 
@@ -1104,7 +1188,8 @@ void kern_matmat_group(struct kern *k, const struct kern_mv *mv, int n_mv, const
 			kern_quantize_q8(&one, x + b * xstride, cols);
 		}
 		j.xq = xqn;
-		if (n >= KERN_TILE_VNNI && simd_level() >= KERN_AVX2_VNNI &&
+		if (n >= (simd_level() >= KERN_AVX512_VNNI ? KERN_TILE_AVX512 : KERN_TILE_VNNI) &&
+		    simd_level() >= KERN_AVX2_VNNI &&
 		    prepare_vnni(k, xqn, cols, n) == 0) {
 			j.xu = k->xu;
 			j.xdt = k->xdt;

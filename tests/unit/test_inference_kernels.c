@@ -6,10 +6,10 @@
  *
  * Shapes are chosen to reach every loop tail: 110 columns for the float
  * types (3 steps of 32, one of 8, 6 scalars), 96 for the block types; 1237
- * rows (not a multiple of any chunk or tile); 13 vectors (F32: four tiles
- * of 3 and one left over; Q8_0 with AVX2: three tiles of 4 and one left
- * over; Q8_0 with AVX-VNNI: a VNNI tile of 8, an AVX2 tile of 4 and one
- * left over).
+ * rows (not a multiple of any chunk or tile); 29 vectors (F32: nine tiles
+ * of 3 and two left over; Q8_0 with AVX2: seven tiles of 4 and one left
+ * over; with AVX-VNNI: three tiles of 8, one AVX2 tile of 4 and one left
+ * over; with AVX-512 VNNI: a tile of 16, three AVX2 tiles and one left).
  *
  * Tolerance: |kernel - float64| <= 1e-5 * sum |w_i x_i| (float32
  * accumulation over ~100 terms; the int8 sums of the block types are exact).
@@ -26,7 +26,7 @@
 #include <stdlib.h>
 
 #define ROWS 1237
-#define NVEC 13
+#define NVEC 29
 #define COLS_F 110
 #define COLS_Q 96
 #define TOL 1e-5
@@ -226,22 +226,35 @@ static void all_types_on_this_path(void)
 	setup_release(&s2);
 }
 
-/* On a CPU with AVX-VNNI the batched Q8_0 products below run the VNNI
- * kernel and are compared bit for bit with the one-vector AVX2 kernel;
- * the next test runs the same checks with the AVX2 batched kernel. */
+/* Each SIMD level the CPU has: its batched Q8_0 products (AVX2, AVX-VNNI
+ * or AVX-512 VNNI tiles) are compared bit for bit with the one-vector AVX2
+ * kernel.  A level the CPU lacks falls to the one below (kern_use_simd),
+ * which says so. */
+static void simd_level_checks(int level)
+{
+	kern_use_simd(level);
+	CHECK(kern_simd() <= level);
+	if (kern_simd() != level)
+		printf("# level %d: the CPU lacks it; level %d ran instead\n", level, kern_simd());
+	all_types_on_this_path();
+	kern_use_simd(KERN_BEST);
+}
+
 TEST(simd_kernels_match_float64_and_are_exact_across_batching_and_threads)
 {
 	kern_use_simd(KERN_BEST);
 	CHECK(kern_simd() >= KERN_AVX2 || !HAVE_X86_64);
-	all_types_on_this_path();
+	simd_level_checks(KERN_AVX512_VNNI);
+}
+
+TEST(avx_vnni_kernels_match_float64_and_are_exact_across_batching_and_threads)
+{
+	simd_level_checks(KERN_AVX2_VNNI);
 }
 
 TEST(avx2_kernels_without_vnni_match_float64_and_are_exact_across_batching_and_threads)
 {
-	kern_use_simd(KERN_AVX2);
-	CHECK(kern_simd() <= KERN_AVX2);
-	all_types_on_this_path();
-	kern_use_simd(KERN_BEST);
+	simd_level_checks(KERN_AVX2);
 }
 
 TEST(portable_kernels_match_float64_and_are_exact_across_batching_and_threads)
