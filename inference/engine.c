@@ -363,11 +363,15 @@ static void rope_apply(const struct gpai_engine *e, float *v, int32_t n_heads)
 	}
 }
 
+/* Attention of n consecutive positions pos..pos+n-1 of one layer, whose
+ * queries are q + b * D and outputs out + b * D; a chunk is a set of heads,
+ * each running the positions in order (so a head's score scratch is used
+ * by one thread at a time). */
 struct att_job {
 	struct gpai_engine *e;
-	int32_t layer, pos;
-	const float *q;   /* [n_heads * head_size] queries at pos */
-	float *out;       /* [dim] attention output */
+	int32_t layer, pos, n;
+	const float *q;   /* n rows of [n_heads * head_size] queries */
+	float *out;       /* n rows of [dim] attention output */
 };
 
 static void att_part(void *ctx, int chunk, int n_chunks)
@@ -375,7 +379,7 @@ static void att_part(void *ctx, int chunk, int n_chunks)
 	struct att_job *j = ctx;
 	struct gpai_engine *e = j->e;
 	const struct gpai_engine_info *in = &e->info;
-	int32_t hs = in->head_size, kv_mul = in->n_heads / in->n_kv_heads;
+	int32_t hs = in->head_size, kv_mul = in->n_heads / in->n_kv_heads, D = in->dim;
 	int32_t lo = in->n_heads * chunk / n_chunks, hi = in->n_heads * (chunk + 1) / n_chunks;
 	size_t loff = (size_t)j->layer * (size_t)in->context_length * (size_t)e->kv_dim;
 	float scale = 1.0f / sqrtf((float)hs);
@@ -385,9 +389,13 @@ static void att_part(void *ctx, int chunk, int n_chunks)
 		const float *v = e->val_cache + loff + (h / kv_mul) * hs;
 		float *att = e->att + (size_t)h * in->context_length;
 
-		kern_scores(att, j->q + h * hs, k, e->kv_dim, j->pos + 1, hs, scale);
-		softmax(att, j->pos + 1);
-		kern_wsum(j->out + h * hs, att, v, e->kv_dim, j->pos + 1, hs);
+		for (int32_t b = 0; b < j->n; b++) {
+			int32_t npos = j->pos + b + 1;
+
+			kern_scores(att, j->q + (size_t)b * D + h * hs, k, e->kv_dim, npos, hs, scale);
+			softmax(att, npos);
+			kern_wsum(j->out + (size_t)b * D + h * hs, att, v, e->kv_dim, npos, hs);
+		}
 	}
 }
 
@@ -395,6 +403,18 @@ static void att_part(void *ctx, int chunk, int n_chunks)
  * more than a pool wake-up (the workers spin between the jobs of a step,
  * so a wake-up is a few microseconds): positions times dim above this. */
 #define ATT_PARALLEL_MIN (1 << 13)
+
+static void attention(struct gpai_engine *e, struct att_job *aj)
+{
+	int64_t work = 0;
+
+	for (int32_t b = 0; b < aj->n; b++)
+		work += (int64_t)(aj->pos + b + 1) * e->info.dim;
+	if (work >= ATT_PARALLEL_MIN)
+		gpai_pool_run(e->kern.pool, e->info.n_heads, att_part, aj);
+	else
+		att_part(aj, 0, 1);
+}
 
 static float gelu_tanh(float x)
 {
@@ -432,7 +452,7 @@ int gpai_engine_forward(struct gpai_engine *e, int32_t token, int32_t pos,
 		size_t loff = (size_t)l * (size_t)in->context_length * (size_t)KV;
 		float *k = e->key_cache + loff + (size_t)pos * KV;
 		float *v = e->val_cache + loff + (size_t)pos * KV;
-		struct att_job aj = { e, l, pos, e->q, e->xb };
+		struct att_job aj = { e, l, pos, 1, e->q, e->xb };
 
 		norm(e, e->xb, x, &w->attn_norm, &w->attn_norm_b);
 		{
@@ -447,10 +467,7 @@ int gpai_engine_forward(struct gpai_engine *e, int32_t token, int32_t pos,
 			rope_apply(e, e->q, in->n_heads);
 			rope_apply(e, k, in->n_kv_heads);
 		}
-		if ((int64_t)(pos + 1) * D >= ATT_PARALLEL_MIN)
-			gpai_pool_run(e->kern.pool, in->n_heads, att_part, &aj);
-		else
-			att_part(&aj, 0, 1);
+		attention(e, &aj);
 		kern_matvec(&e->kern, e->xb2, &w->wo, e->xb);
 		add_bias(e->xb2, &w->bo, D);
 		for (int32_t i = 0; i < D; i++)
@@ -543,12 +560,88 @@ void engine_free_batch(struct gpai_engine *e)
 	free(e->bxq.d);
 }
 
+/* The per-position steps of a batched layer, run for positions [lo, hi)
+ * of the batch; each position's values are what the one-token forward
+ * computes, so spreading positions over threads changes nothing. */
+enum batch_step { STEP_ATTN_OUT, STEP_ACT, STEP_FFN_OUT };
+
+struct step_job {
+	struct gpai_engine *e;
+	const struct lw *w;
+	enum batch_step step;
+	int n;
+};
+
+static void step_part(void *ctx, int chunk, int n_chunks)
+{
+	const struct step_job *j = ctx;
+	struct gpai_engine *e = j->e;
+	const struct lw *w = j->w;
+	int32_t D = e->info.dim, H = e->info.hidden_dim;
+	int64_t W = D > H ? D : H;
+
+	for (int b = j->n * chunk / n_chunks; b < j->n * (chunk + 1) / n_chunks; b++) {
+		float *x = e->bx + (size_t)b * D;
+
+		switch (j->step) {
+		case STEP_ATTN_OUT: { /* x += Wo att + bo; then the FFN's input norm */
+			float *o = e->bxb2 + (size_t)b * D;
+
+			add_bias(o, &w->bo, D);
+			for (int32_t i = 0; i < D; i++)
+				x[i] += o[i];
+			norm(e, e->bxb + (size_t)b * D, x, &w->ffn_norm, &w->ffn_norm_b);
+			break;
+		}
+		case STEP_ACT: {
+			float *h = e->bhb + (size_t)b * W, *h2 = e->bhb2 + (size_t)b * W;
+
+			if (e->ffn == FFN_SWIGLU) {
+				for (int32_t i = 0; i < H; i++) {
+					float val = h[i];
+
+					val *= 1.0f / (1.0f + expf(-val));
+					h[i] = val * h2[i];
+				}
+			} else {
+				add_bias(h, &w->b_up, H);
+				for (int32_t i = 0; i < H; i++)
+					h[i] = gelu_tanh(h[i]);
+			}
+			break;
+		}
+		case STEP_FFN_OUT: { /* x += W2 h + b_down */
+			float *o = e->bxb + (size_t)b * D;
+
+			add_bias(o, &w->b_down, D);
+			for (int32_t i = 0; i < D; i++)
+				x[i] += o[i];
+			break;
+		}
+		}
+	}
+}
+
+/* Positions are spread over threads when the batch has enough of them to
+ * pay for a pool wake-up. */
+#define STEP_PARALLEL_MIN 4
+
+static void batch_step(struct gpai_engine *e, const struct lw *w, enum batch_step step, int n)
+{
+	struct step_job j = { e, w, step, n };
+
+	if (n >= STEP_PARALLEL_MIN)
+		gpai_pool_run(e->kern.pool, n, step_part, &j);
+	else
+		step_part(&j, 0, 1);
+}
+
 /* Runs n <= BATCH_MAX tokens at positions pos0.. pos0 + n - 1. */
 static int forward_batch(struct gpai_engine *e, const int32_t *tokens, int n, int32_t pos0,
 			 struct gpai_error *err)
 {
 	const struct gpai_engine_info *in = &e->info;
-	int32_t D = in->dim, H = in->hidden_dim, KV = e->kv_dim;
+	int32_t D = in->dim, KV = e->kv_dim;
 	int64_t W = in->dim > in->hidden_dim ? in->dim : in->hidden_dim;
 
 	for (int b = 0; b < n; b++) {
@@ -588,55 +681,23 @@ static int forward_batch(struct gpai_engine *e, const int32_t *tokens, int n, in
 				rope_apply(e, k, in->n_kv_heads);
 			}
 		}
-		for (int b = 0; b < n; b++) {
-			struct att_job aj = { e, l, pos0 + b, e->bq + (size_t)b * D, e->bxb + (size_t)b * D };
+		{
+			struct att_job aj = { e, l, pos0, n, e->bq, e->bxb };
 
-			if ((int64_t)(pos0 + b + 1) * D >= ATT_PARALLEL_MIN)
-				gpai_pool_run(e->kern.pool, in->n_heads, att_part, &aj);
-			else
-				att_part(&aj, 0, 1);
+			attention(e, &aj);
 		}
 		kern_matmat(&e->kern, e->bxb2, D, &w->wo, e->bxb, D, n, &e->bxq);
-		for (int b = 0; b < n; b++) {
-			float *x = e->bx + (size_t)b * D, *o = e->bxb2 + (size_t)b * D;
-
-			add_bias(o, &w->bo, D);
-			for (int32_t i = 0; i < D; i++)
-				x[i] += o[i];
-			norm(e, e->bxb + (size_t)b * D, x, &w->ffn_norm, &w->ffn_norm_b);
-		}
+		batch_step(e, w, STEP_ATTN_OUT, n);
 		if (e->ffn == FFN_SWIGLU) {
 			struct kern_mv up[2] = { { e->bhb, &w->w1, W }, { e->bhb2, &w->w3, W } };
 
 			kern_matmat_group(&e->kern, up, 2, e->bxb, D, n, &e->bxq);
-			for (int b = 0; b < n; b++) {
-				float *h = e->bhb + (size_t)b * W, *h2 = e->bhb2 + (size_t)b * W;
-
-				for (int32_t i = 0; i < H; i++) {
-					float val = h[i];
-
-					val *= 1.0f / (1.0f + expf(-val));
-					h[i] = val * h2[i];
-				}
-			}
 		} else {
 			kern_matmat(&e->kern, e->bhb, W, &w->w3, e->bxb, D, n, &e->bxq);
-			for (int b = 0; b < n; b++) {
-				float *h = e->bhb + (size_t)b * W;
-
-				add_bias(h, &w->b_up, H);
-				for (int32_t i = 0; i < H; i++)
-					h[i] = gelu_tanh(h[i]);
-			}
 		}
+		batch_step(e, w, STEP_ACT, n);
 		kern_matmat(&e->kern, e->bxb, D, &w->w2, e->bhb, W, n, &e->bxq);
-		for (int b = 0; b < n; b++) {
-			float *x = e->bx + (size_t)b * D, *o = e->bxb + (size_t)b * D;
-
-			add_bias(o, &w->b_down, D);
-			for (int32_t i = 0; i < D; i++)
-				x[i] += o[i];
-		}
+		batch_step(e, w, STEP_FFN_OUT, n);
 	}
 	for (int b = 0; b < n; b++)
 		norm(e, e->bx + (size_t)b * D, e->bx + (size_t)b * D, &e->out_norm, &e->out_norm_b);
@@ -654,8 +715,26 @@ static int forward_batch(struct gpai_engine *e, const int32_t *tokens, int n, in
 	return GPAI_OK;
 }
 
-int gpai_engine_forward_batch(struct gpai_engine *e, const int32_t *tokens, int32_t n,
-			      int32_t pos0, gpai_logits_fn fn, void *ctx, struct gpai_error *err)
+/* fn for positions [lo, hi) of a batch, each position's code kept. */
+struct logits_job {
+	gpai_logits_fn fn;
+	void *ctx;
+	int32_t pos0, vocab;
+	int m;
+	const float *logits;
+	int rc[BATCH_MAX];
+};
+
+static void logits_part(void *ctx, int chunk, int n_chunks)
+{
+	struct logits_job *j = ctx;
+
+	for (int b = j->m * chunk / n_chunks; b < j->m * (chunk + 1) / n_chunks; b++)
+		j->rc[b] = j->fn(j->ctx, j->pos0 + b, j->logits + (size_t)b * (size_t)j->vocab);
+}
+
+static int forward_batches(struct gpai_engine *e, const int32_t *tokens, int32_t n, int32_t pos0,
+			   gpai_logits_fn fn, void *ctx, int parallel, struct gpai_error *err)
 {
 	const struct gpai_engine_info *in = &e->info;
 	int rc;
@@ -676,10 +755,31 @@ int gpai_engine_forward_batch(struct gpai_engine *e, const int32_t *tokens, int3
 		rc = forward_batch(e, tokens + done, m, pos0 + done, err);
 		if (rc)
 			return rc;
-		for (int b = 0; b < m && fn; b++)
+		if (fn && parallel) {
+			struct logits_job j = { fn, ctx, pos0 + done, in->vocab_size, m, e->blogits, { 0 } };
+
+			gpai_pool_run(e->kern.pool, m, logits_part, &j);
+			for (int b = 0; b < m; b++)
+				if (j.rc[b])
+					return j.rc[b];
+		}
+		for (int b = 0; b < m && fn && !parallel; b++)
 			if ((rc = fn(ctx, pos0 + done + b, e->blogits + (size_t)b * in->vocab_size)))
 				return rc;
 		done += m;
 	}
 	return GPAI_OK;
+}
+
+int gpai_engine_forward_batch(struct gpai_engine *e, const int32_t *tokens, int32_t n,
+			      int32_t pos0, gpai_logits_fn fn, void *ctx, struct gpai_error *err)
+{
+	return forward_batches(e, tokens, n, pos0, fn, ctx, 0, err);
+}
+
+int engine_forward_batch_parallel(struct gpai_engine *e, const int32_t *tokens, int32_t n,
+				  int32_t pos0, gpai_logits_fn fn, void *ctx,
+				  struct gpai_error *err)
+{
+	return forward_batches(e, tokens, n, pos0, fn, ctx, 1, err);
 }

@@ -138,6 +138,14 @@ struct kern {
 	size_t xu_cap, xdt_cap;
 };
 
+/* gpai_engine_forward_batch with fn called for the positions of each
+ * batch from the engine's threads at once: fn must touch only what
+ * belongs to its position.  Each non-zero code is kept and the first (by
+ * position) returned after the batch. */
+int engine_forward_batch_parallel(struct gpai_engine *e, const int32_t *tokens, int32_t n,
+				  int32_t pos0, gpai_logits_fn fn, void *ctx,
+				  struct gpai_error *err);
+
 /* Frees the buffers of k (xq and the batch buffers), not its pool. */
 void kern_release(struct kern *k);
 

@@ -9,9 +9,10 @@
  * no overlap) and scores the tokens no earlier window scored, each given
  * everything before it in its window.  Without BOS the first token of the
  * text cannot be scored.  Mean NLL is in nats; perplexity = exp(mean NLL).
- * Log-probabilities are accumulated in double.  Each window runs as one
- * batch (gpai_engine_forward_batch: weights read once per 32 positions, the
- * same logits as token-by-token decoding).
+ * Log-probabilities are accumulated in double, position by position within
+ * a window, then window by window.  Each window runs as one batch (weights
+ * read once per 32 positions, the same logits as token-by-token decoding),
+ * and the positions of a batch are scored on the engine's threads at once.
  */
 #include "engine_private.h"
 
@@ -24,18 +25,17 @@ struct score_ctx {
 	int32_t vocab;
 	const int32_t *targets; /* target of position p */
 	int32_t first;          /* first position to score */
-	double sum;
-	size_t n;
+	double *nll;            /* nll[p]: -log p(target[p]) */
 };
 
+/* Called for several positions at once (engine_forward_batch_parallel):
+ * writes only its own position's nll; the window sums them in order. */
 static int score_pos(void *ctx, int32_t pos, const float *logits)
 {
 	struct score_ctx *c = ctx;
 
-	if (pos >= c->first) {
-		c->sum += -gpai_log_softmax_at(logits, c->vocab, c->targets[pos]);
-		c->n++;
-	}
+	if (pos >= c->first)
+		c->nll[pos] = -gpai_log_softmax_at(logits, c->vocab, c->targets[pos]);
 	return GPAI_OK;
 }
 
@@ -56,6 +56,7 @@ int gpai_eval_perplexity(struct gpai_engine *eng, const struct gpai_tokenizer *t
 	int bos = opt ? opt->bos : 1;
 	int32_t per, stride;
 	int32_t *t = NULL, *in_ids = NULL;
+	double *nll = NULL;
 	size_t n, scored_until = 0;
 	double sum = 0;
 	int rc;
@@ -78,13 +79,14 @@ int gpai_eval_perplexity(struct gpai_engine *eng, const struct gpai_tokenizer *t
 	if (!bos)
 		scored_until = 1;
 	in_ids = malloc(sizeof(int32_t) * (size_t)window);
-	if (!in_ids) {
+	nll = malloc(sizeof(double) * (size_t)window);
+	if (!in_ids || !nll) {
 		rc = gpai_error_set(err, GPAI_ENOMEM, "out of memory");
 		goto out;
 	}
 	for (size_t start = 0; scored_until < n; start += (size_t)stride) {
 		size_t end = start + (size_t)per < n ? start + (size_t)per : n;
-		struct score_ctx sc = { in->vocab_size, NULL, 0, 0, 0 };
+		struct score_ctx sc = { in->vocab_size, NULL, 0, nll };
 		int32_t m = 0;
 		double t0;
 
@@ -98,13 +100,20 @@ int gpai_eval_perplexity(struct gpai_engine *eng, const struct gpai_tokenizer *t
 		/* positions whose target an earlier window scored are skipped */
 		sc.first = (int32_t)(scored_until > start ? scored_until - start - (bos ? 0 : 1) : 0);
 		t0 = now_s();
-		rc = gpai_engine_forward_batch(eng, in_ids, m, 0, score_pos, &sc, err);
+		rc = engine_forward_batch_parallel(eng, in_ids, m, 0, score_pos, &sc, err);
 		if (rc)
 			goto out;
 		res->seconds += now_s() - t0;
 		res->n_positions += (size_t)m;
-		sum += sc.sum;
-		res->n_scored += sc.n;
+		{
+			double wsum = 0; /* the window's sum first, as before threads */
+
+			for (int32_t p = sc.first; p < m; p++) {
+				wsum += nll[p];
+				res->n_scored++;
+			}
+			sum += wsum;
+		}
 		if (end > scored_until)
 			scored_until = end;
 		if (end == n)
@@ -116,6 +125,7 @@ int gpai_eval_perplexity(struct gpai_engine *eng, const struct gpai_tokenizer *t
 		res->perplexity = exp(res->mean_nll);
 	}
 out:
+	free(nll);
 	free(in_ids);
 	free(t);
 	return rc;
