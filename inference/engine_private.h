@@ -152,12 +152,12 @@ void kern_release(struct kern *k);
 /* out[rows] = W[rows][cols] . x[cols], threaded over rows. */
 void kern_matvec(struct kern *k, float *out, const struct wref *w,
 		 const float *x);
-float dot_f32(const float *a, const float *b, int64_t n);
 /* Attention's two halves for one head over n positions whose keys and
- * values are `stride` floats apart: att[t] = dot_f32(q, k_t, cols) *
- * scale; and out[i] = sum over t of a[t] * v_t[i], t ascending from 0,
- * each term a product and then a sum (no fused multiply-add), so every
- * path rounds each element alike. */
+ * values are `stride` floats apart: att[t] = (q . k_t) * scale, the dot
+ * product summed as the F32 matrix kernels sum a row; and out[i] = sum
+ * over t of a[t] * v_t[i], t ascending from 0, each term a product and
+ * then a sum (no fused multiply-add), so every path rounds each element
+ * alike. */
 void kern_scores(float *att, const float *q, const float *k, int64_t stride, int n,
 		 int64_t cols, float scale);
 void kern_wsum(float *out, const float *a, const float *v, int64_t stride, int n, int64_t cols);

@@ -340,9 +340,13 @@ AVX2 static inline float dot_f32_avx2_impl(const float *a, const float *b, int64
 	return hsum256(s0) + tail;
 }
 
-AVX2 static float dot_f32_avx2(const float *a, const float *b, int64_t n)
+/* kern_scores: q . k_t for each key, without a call and a dispatch per
+ * key. */
+AVX2 static void scores_avx2(float *att, const float *q, const float *k, int64_t stride, int n,
+			     int64_t cols, float scale)
 {
-	return dot_f32_avx2_impl(a, b, n, 0);
+	for (int t = 0; t < n; t++)
+		att[t] = dot_f32_avx2_impl(q, k + t * stride, cols, 0) * scale;
 }
 
 AVX2 static inline float dot_f32_row_avx2(const float *w, const float *x, int64_t n)
@@ -803,20 +807,17 @@ int kern_simd(void)
 	return simd_level();
 }
 
-float dot_f32(const float *a, const float *b, int64_t n)
-{
-#if HAVE_X86
-	if (have_avx2())
-		return dot_f32_avx2(a, b, n);
-#endif
-	return dot_f32_portable(a, b, n);
-}
-
 void kern_scores(float *att, const float *q, const float *k, int64_t stride, int n,
 		 int64_t cols, float scale)
 {
+#if HAVE_X86
+	if (have_avx2()) {
+		scores_avx2(att, q, k, stride, n, cols, scale);
+		return;
+	}
+#endif
 	for (int t = 0; t < n; t++)
-		att[t] = dot_f32(q, k + t * stride, cols) * scale;
+		att[t] = dot_f32_portable(q, k + t * stride, cols) * scale;
 }
 
 void kern_wsum(float *out, const float *a, const float *v, int64_t stride, int n, int64_t cols)
@@ -907,7 +908,8 @@ struct mv_job {
 	int n;
 	const struct q8buf *xq; /* n quantized vectors (blocks of cols / GPAI_QK) */
 	const uint8_t *xu;      /* the same as x + 128, and */
-	const float *xdt;       /* their scales transposed; NULL unless VNNI */
+	const float *xdt;       /* their scales, block by block; NULL unless VNNI */
+	int npad;               /* vectors in xu and xdt: n and zeros up to a tile */
 };
 
 /* One q8buf view of vector b of the job's quantized batch. */
@@ -957,26 +959,28 @@ static void mv_block(const struct mv_job *j, const struct kern_mv *m, int64_t lo
 				for (int v = 0; v < KERN_TILE_F32; v++)
 					m->out[(b + v) * m->ostride + r] = o[v];
 			}
-		/* VNNI tiles where the job prepared them, then AVX2 tiles of 4 */
-		for (; j->xu && w->type == WT_Q8_0 && simd == KERN_AVX512_VNNI &&
-		       b + KERN_TILE_AVX512 <= b1;
+		/* VNNI tiles where the job prepared them, the last one running
+		 * into the zero padding (its extra values are dropped); else
+		 * AVX2 tiles of 4 */
+		for (; j->xu && w->type == WT_Q8_0 && simd == KERN_AVX512_VNNI && b < b1;
 		     b += KERN_TILE_AVX512) {
 			float o[KERN_TILE_AVX512];
 
-			dot_q8_row_x16_avx512(row, j->xu + (size_t)b * GPAI_QK, j->xdt + b, j->n, w->cols,
-					      o);
-			for (int v = 0; v < KERN_TILE_AVX512; v++)
+			dot_q8_row_x16_avx512(row, j->xu + (size_t)b * GPAI_QK, j->xdt + b, j->npad,
+					      w->cols, o);
+			for (int v = 0; v < KERN_TILE_AVX512 && b + v < b1; v++)
 				m->out[(b + v) * m->ostride + r] = o[v];
 		}
-		for (; j->xu && w->type == WT_Q8_0 && simd == KERN_AVX2_VNNI &&
-		       b + KERN_TILE_VNNI <= b1;
+		for (; j->xu && w->type == WT_Q8_0 && simd == KERN_AVX2_VNNI && b < b1;
 		     b += KERN_TILE_VNNI) {
 			float o[KERN_TILE_VNNI];
 
-			dot_q8_row_x8_vnni(row, j->xu + (size_t)b * GPAI_QK, j->xdt + b, j->n, w->cols, o);
-			for (int v = 0; v < KERN_TILE_VNNI; v++)
+			dot_q8_row_x8_vnni(row, j->xu + (size_t)b * GPAI_QK, j->xdt + b, j->npad, w->cols,
+					   o);
+			for (int v = 0; v < KERN_TILE_VNNI && b + v < b1; v++)
 				m->out[(b + v) * m->ostride + r] = o[v];
 		}
+		b = b < b1 ? b : b1;
 		if (simd >= KERN_AVX2 && w->type == WT_Q8_0)
 			for (; b + KERN_TILE_Q8 <= b1; b += KERN_TILE_Q8) {
 				struct q8buf xs[KERN_TILE_Q8];
@@ -1091,7 +1095,7 @@ static int group_q8g(const struct kern_mv *mv, int n_mv)
 
 void kern_matvec_group(struct kern *k, const struct kern_mv *mv, int n_mv, const float *x)
 {
-	struct mv_job j = { mv, n_mv, 0, x, 0, 1, NULL, NULL, NULL };
+	struct mv_job j = { mv, n_mv, 0, x, 0, 1, NULL, NULL, NULL, 0 };
 
 	if (group_q8g(mv, n_mv)) {
 		for (int i = 0; i < n_mv; i++)
@@ -1130,26 +1134,28 @@ static int grow(void **buf, size_t *cap, size_t need)
 	return 0;
 }
 
-/* The VNNI kernels' view of n quantized vectors, block by block: vector
- * b's block blk as q + 128 at k->xu + (blk * n + b) * GPAI_QK, its scale at
- * k->xdt[blk * n + b].  -1 (and the AVX2 kernel, with the same results)
+/* The VNNI kernels' view of n quantized vectors, block by block and
+ * padded with zeros to npad (a multiple of the tile): vector b's block blk
+ * as q + 128 at k->xu + (blk * npad + b) * GPAI_QK, its scale at
+ * k->xdt[blk * npad + b].  -1 (and the AVX2 kernel, with the same results)
  * when memory is short. */
-static int prepare_vnni(struct kern *k, const struct q8buf *xqn, int64_t cols, int n)
+static int prepare_vnni(struct kern *k, const struct q8buf *xqn, int64_t cols, int n, int npad)
 {
 	int64_t blocks = cols / GPAI_QK;
-	size_t nq = (size_t)n * (size_t)cols;
+	size_t nq = (size_t)npad * (size_t)cols, nd = (size_t)npad * (size_t)blocks;
 
-	if (grow((void **)&k->xu, &k->xu_cap, nq) ||
-	    grow((void **)&k->xdt, &k->xdt_cap, sizeof(float) * (size_t)n * (size_t)blocks))
+	if (grow((void **)&k->xu, &k->xu_cap, nq) || grow((void **)&k->xdt, &k->xdt_cap, sizeof(float) * nd))
 		return -1;
+	memset(k->xu, 0, nq);
+	memset(k->xdt, 0, sizeof(float) * nd);
 	for (int b = 0; b < n; b++)
 		for (int64_t blk = 0; blk < blocks; blk++) {
 			const int8_t *q = xqn->q + b * cols + blk * GPAI_QK;
-			uint8_t *u = k->xu + (blk * n + b) * GPAI_QK;
+			uint8_t *u = k->xu + (blk * npad + b) * GPAI_QK;
 
 			for (int i = 0; i < GPAI_QK; i++)
 				u[i] = (uint8_t)(q[i] ^ 0x80);
-			k->xdt[blk * n + b] = xqn->d[b * blocks + blk];
+			k->xdt[blk * npad + b] = xqn->d[b * blocks + blk];
 		}
 	return 0;
 }
@@ -1170,7 +1176,7 @@ void kern_release(struct kern *k)
 void kern_matmat_group(struct kern *k, const struct kern_mv *mv, int n_mv, const float *x,
 		       int64_t xstride, int n, struct q8buf *xqn)
 {
-	struct mv_job j = { mv, n_mv, 0, x, xstride, n, NULL, NULL, NULL };
+	struct mv_job j = { mv, n_mv, 0, x, xstride, n, NULL, NULL, NULL, 0 };
 	int64_t cols = mv[0].w->cols;
 
 	if (group_q8g(mv, n_mv)) {
@@ -1188,11 +1194,16 @@ void kern_matmat_group(struct kern *k, const struct kern_mv *mv, int n_mv, const
 			kern_quantize_q8(&one, x + b * xstride, cols);
 		}
 		j.xq = xqn;
-		if (n >= (simd_level() >= KERN_AVX512_VNNI ? KERN_TILE_AVX512 : KERN_TILE_VNNI) &&
-		    simd_level() >= KERN_AVX2_VNNI &&
-		    prepare_vnni(k, xqn, cols, n) == 0) {
-			j.xu = k->xu;
-			j.xdt = k->xdt;
+		/* VNNI tiles once they would be at least half full */
+		if (simd_level() >= KERN_AVX2_VNNI) {
+			int tile = simd_level() >= KERN_AVX512_VNNI ? KERN_TILE_AVX512 : KERN_TILE_VNNI;
+			int npad = (n + tile - 1) / tile * tile;
+
+			if (2 * n >= tile && prepare_vnni(k, xqn, cols, n, npad) == 0) {
+				j.xu = k->xu;
+				j.xdt = k->xdt;
+				j.npad = npad;
+			}
 		}
 	}
 	run_group(k, &j);

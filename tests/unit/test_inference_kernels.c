@@ -8,8 +8,8 @@
  * types (3 steps of 32, one of 8, 6 scalars), 96 for the block types; 1237
  * rows (not a multiple of any chunk or tile); 29 vectors (F32: nine tiles
  * of 3 and two left over; Q8_0 with AVX2: seven tiles of 4 and one left
- * over; with AVX-VNNI: three tiles of 8, one AVX2 tile of 4 and one left
- * over; with AVX-512 VNNI: a tile of 16, three AVX2 tiles and one left).
+ * over; with AVX-VNNI: four tiles of 8, the last running into the zero
+ * padding; with AVX-512 VNNI: two tiles of 16, the second padded).
  *
  * Tolerance: |kernel - float64| <= 1e-5 * sum |w_i x_i| (float32
  * accumulation over ~100 terms; the int8 sums of the block types are exact).
