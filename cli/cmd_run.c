@@ -227,7 +227,7 @@ static int run_run(struct cli *cli, int argc, char **argv)
 		cJSON_AddNumberToObject(j, "n_generated", (double)st.n_generated);
 		cJSON_AddNumberToObject(j, "seconds", st.seconds);
 		cJSON_AddNumberToObject(j, "tokens_per_second",
-					st.seconds > 0 ? (double)(st.n_prompt - 1 + st.n_generated) / st.seconds : 0);
+					st.seconds > 0 ? (double)st.n_timed / st.seconds : 0);
 		cJSON_AddNumberToObject(j, "flop_per_token", in->flop_per_token);
 		cJSON_AddNumberToObject(j, "weight_bytes", (double)in->weight_bytes);
 		cJSON_AddNumberToObject(j, "n_params", (double)in->n_params);
@@ -238,9 +238,8 @@ static int run_run(struct cli *cli, int argc, char **argv)
 		status = CLI_OK;
 	}
 	if (!cli->quiet && !cli->json && st.seconds > 0)
-		fprintf(stderr, "achieved tok/s: %.2f (%zu tokens in %.3f s)\n",
-			(double)(st.n_prompt - 1 + st.n_generated) / st.seconds,
-			st.n_prompt - 1 + st.n_generated, st.seconds);
+		fprintf(stderr, "achieved tok/s: %.2f (%zu tokens in %.3f s after the first)\n",
+			(double)st.n_timed / st.seconds, st.n_timed, st.seconds);
 out:
 	cJSON_Delete(o.prompt_ids);
 	cJSON_Delete(o.ids);

@@ -226,6 +226,18 @@ int gpai_map_open(struct gpai_map *m, const char *path, struct gpai_error *err)
 	return GPAI_OK;
 }
 
+void gpai_map_prefault(const struct gpai_map *m)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+
+	if (!m->data || pages <= 0 || page <= 0 || m->size > (size_t)pages / 2 * (size_t)page)
+		return;
+#ifdef MADV_POPULATE_READ
+	/* an optimisation only: kernels before 5.14 answer EINVAL */
+	(void)madvise((void *)m->data, m->size, MADV_POPULATE_READ);
+#endif
+}
+
 void gpai_map_close(struct gpai_map *m)
 {
 	if (m && m->data)

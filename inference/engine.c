@@ -238,6 +238,7 @@ int gpai_engine_open(const char *path, const struct gpai_engine_options *opt,
 		goto fail;
 	if ((rc = finish_info(e, path, err)) || (rc = alloc_state(e, n_threads, err)))
 		goto fail;
+	model_prefault(e->model);
 	if (opt && opt->tokenizer_path) {
 		struct gpai_tokenizer *t;
 

@@ -146,6 +146,11 @@ int engine_forward_batch_parallel(struct gpai_engine *e, const int32_t *tokens, 
 				  int32_t pos0, gpai_logits_fn fn, void *ctx,
 				  struct gpai_error *err);
 
+/* Maps in the pages of every file of m (gpai_map_prefault), so that an
+ * engine's first forward pass is not also the one that faults the weights
+ * in (model.c). */
+void model_prefault(const struct gpai_model *m);
+
 /* Frees the buffers of k (xq and the batch buffers), not its pool. */
 void kern_release(struct kern *k);
 

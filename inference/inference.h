@@ -386,7 +386,10 @@ typedef int (*gpai_token_fn)(void *ctx, int32_t id, const char *piece,
 struct gpai_generate_stats {
 	size_t n_prompt;       /* prompt tokens including BOS */
 	size_t n_generated;    /* sampled tokens */
-	double seconds;        /* wall time of the forward passes */
+	size_t n_timed;        /* forward passes after the first */
+	double seconds;        /* their wall time: as llama2.c's run.c, the
+				* clock starts after the first pass, which
+				* also wakes the threads and touches the state */
 };
 
 /* run.c generate(): the prompt is encoded with BOS, then `steps` forward

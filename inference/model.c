@@ -385,6 +385,12 @@ const struct meta_entry *mf_meta_find(const struct gpai_model *m, const char *ke
 
 /* ---- opening -------------------------------------------------------------- */
 
+void model_prefault(const struct gpai_model *m)
+{
+	for (int i = 0; i < m->n_files; i++)
+		gpai_map_prefault(&m->files[i].map);
+}
+
 void gpai_model_close(struct gpai_model *m)
 {
 	if (!m)

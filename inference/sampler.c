@@ -183,7 +183,7 @@ int gpai_generate(struct gpai_engine *eng, const struct gpai_tokenizer *tok,
 	}
 	st->n_prompt = n_ids;
 	token = ids[0];
-	t0 = now_s();
+	t0 = 0;
 	while (pos < steps) {
 		float *logits;
 		int32_t next;
@@ -194,6 +194,8 @@ int gpai_generate(struct gpai_engine *eng, const struct gpai_tokenizer *tok,
 		rc = gpai_engine_forward(eng, token, pos, &logits, err);
 		if (rc)
 			goto out;
+		if (pos == 0)
+			t0 = now_s();
 		if (is_prompt) {
 			next = ids[pos + 1];
 		} else {
@@ -209,6 +211,7 @@ int gpai_generate(struct gpai_engine *eng, const struct gpai_tokenizer *tok,
 			goto out;
 		token = next;
 	}
+	st->n_timed = (size_t)pos - 1;
 	st->seconds = now_s() - t0;
 out:
 	free(ids);
