@@ -921,6 +921,61 @@ static struct q8buf q8_view(const struct q8buf *xq, int64_t cols, int b)
 	return one;
 }
 
+#if HAVE_X86
+/* The SIMD tiles of mv_block for one row against vectors [b, b1): returns
+ * the first vector they left to the one-vector kernels. */
+static int row_tiles(const struct mv_job *j, const struct kern_mv *m, const unsigned char *row,
+		     int64_t r, int b, int b1, int simd)
+{
+	const struct wref *w = m->w;
+
+	if (simd >= KERN_AVX2 && w->type == WT_F32)
+		for (; b + KERN_TILE_F32 <= b1; b += KERN_TILE_F32) {
+			const float *xs[KERN_TILE_F32];
+			float o[KERN_TILE_F32];
+
+			for (int v = 0; v < KERN_TILE_F32; v++)
+				xs[v] = j->x + (b + v) * j->xstride;
+			dot_f32_row_x3_avx2((const float *)row, xs, w->cols, o);
+			for (int v = 0; v < KERN_TILE_F32; v++)
+				m->out[(b + v) * m->ostride + r] = o[v];
+		}
+	/* VNNI tiles where the job prepared them, the last one running into
+	 * the zero padding (its extra values are dropped); else AVX2 tiles */
+	for (; j->xu && w->type == WT_Q8_0 && simd == KERN_AVX512_VNNI && b < b1;
+	     b += KERN_TILE_AVX512) {
+		float o[KERN_TILE_AVX512];
+
+		dot_q8_row_x16_avx512(row, j->xu + (size_t)b * GPAI_QK, j->xdt + b, j->npad,
+				      w->cols, o);
+		for (int v = 0; v < KERN_TILE_AVX512 && b + v < b1; v++)
+			m->out[(b + v) * m->ostride + r] = o[v];
+	}
+	for (; j->xu && w->type == WT_Q8_0 && simd == KERN_AVX2_VNNI && b < b1;
+	     b += KERN_TILE_VNNI) {
+		float o[KERN_TILE_VNNI];
+
+		dot_q8_row_x8_vnni(row, j->xu + (size_t)b * GPAI_QK, j->xdt + b, j->npad, w->cols,
+				   o);
+		for (int v = 0; v < KERN_TILE_VNNI && b + v < b1; v++)
+			m->out[(b + v) * m->ostride + r] = o[v];
+	}
+	b = b < b1 ? b : b1;
+	if (simd >= KERN_AVX2 && w->type == WT_Q8_0)
+		for (; b + KERN_TILE_Q8 <= b1; b += KERN_TILE_Q8) {
+			struct q8buf xs[KERN_TILE_Q8];
+			float o[KERN_TILE_Q8];
+
+			for (int v = 0; v < KERN_TILE_Q8; v++)
+				xs[v] = q8_view(j->xq, w->cols, b + v);
+			dot_q8_row_x4_avx2(row, xs, w->cols, o);
+			for (int v = 0; v < KERN_TILE_Q8; v++)
+				m->out[(b + v) * m->ostride + r] = o[v];
+		}
+	return b;
+}
+#endif
+
 /* Rows [lo, hi) of one matrix against vectors [b0, b1) of the job. */
 static void mv_block(const struct mv_job *j, const struct kern_mv *m, int64_t lo, int64_t hi,
 		     int b0, int b1)
@@ -948,50 +1003,7 @@ static void mv_block(const struct mv_job *j, const struct kern_mv *m, int64_t lo
 		int b = b0;
 
 #if HAVE_X86
-		if (simd >= KERN_AVX2 && w->type == WT_F32)
-			for (; b + KERN_TILE_F32 <= b1; b += KERN_TILE_F32) {
-				const float *xs[KERN_TILE_F32];
-				float o[KERN_TILE_F32];
-
-				for (int v = 0; v < KERN_TILE_F32; v++)
-					xs[v] = j->x + (b + v) * j->xstride;
-				dot_f32_row_x3_avx2((const float *)row, xs, w->cols, o);
-				for (int v = 0; v < KERN_TILE_F32; v++)
-					m->out[(b + v) * m->ostride + r] = o[v];
-			}
-		/* VNNI tiles where the job prepared them, the last one running
-		 * into the zero padding (its extra values are dropped); else
-		 * AVX2 tiles of 4 */
-		for (; j->xu && w->type == WT_Q8_0 && simd == KERN_AVX512_VNNI && b < b1;
-		     b += KERN_TILE_AVX512) {
-			float o[KERN_TILE_AVX512];
-
-			dot_q8_row_x16_avx512(row, j->xu + (size_t)b * GPAI_QK, j->xdt + b, j->npad,
-					      w->cols, o);
-			for (int v = 0; v < KERN_TILE_AVX512 && b + v < b1; v++)
-				m->out[(b + v) * m->ostride + r] = o[v];
-		}
-		for (; j->xu && w->type == WT_Q8_0 && simd == KERN_AVX2_VNNI && b < b1;
-		     b += KERN_TILE_VNNI) {
-			float o[KERN_TILE_VNNI];
-
-			dot_q8_row_x8_vnni(row, j->xu + (size_t)b * GPAI_QK, j->xdt + b, j->npad, w->cols,
-					   o);
-			for (int v = 0; v < KERN_TILE_VNNI && b + v < b1; v++)
-				m->out[(b + v) * m->ostride + r] = o[v];
-		}
-		b = b < b1 ? b : b1;
-		if (simd >= KERN_AVX2 && w->type == WT_Q8_0)
-			for (; b + KERN_TILE_Q8 <= b1; b += KERN_TILE_Q8) {
-				struct q8buf xs[KERN_TILE_Q8];
-				float o[KERN_TILE_Q8];
-
-				for (int v = 0; v < KERN_TILE_Q8; v++)
-					xs[v] = q8_view(j->xq, w->cols, b + v);
-				dot_q8_row_x4_avx2(row, xs, w->cols, o);
-				for (int v = 0; v < KERN_TILE_Q8; v++)
-					m->out[(b + v) * m->ostride + r] = o[v];
-			}
+		b = row_tiles(j, m, row, r, b, b1, simd);
 #else
 		(void)simd;
 #endif
