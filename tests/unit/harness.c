@@ -5,6 +5,7 @@
 #include "harness.h"
 
 #include <limits.h>
+#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -111,4 +112,28 @@ int main(int argc, char **argv)
 		rm_rf(tmpdir);
 	}
 	return failures ? 1 : 0;
+}
+
+int t_sha256_file(const char *path, unsigned char out[32])
+{
+	unsigned char buf[8192];
+	EVP_MD_CTX *m = EVP_MD_CTX_new();
+	FILE *f = fopen(path, "rb");
+	size_t r;
+	unsigned len = 0;
+	int ok;
+
+	if (!f || !m) {
+		if (f)
+			fclose(f);
+		EVP_MD_CTX_free(m);
+		return -1;
+	}
+	ok = EVP_DigestInit_ex(m, EVP_sha256(), NULL);
+	while (ok && (r = fread(buf, 1, sizeof(buf), f)) > 0)
+		ok = EVP_DigestUpdate(m, buf, r);
+	ok = ok && !ferror(f) && EVP_DigestFinal_ex(m, out, &len) && len == 32;
+	fclose(f);
+	EVP_MD_CTX_free(m);
+	return ok ? 0 : -1;
 }

@@ -32,6 +32,9 @@ int t_have_shared(const char *rel);
 const char *t_tmpdir(void);
 /* Writes n bytes to path (relative to the temp dir); returns 0 on success. */
 int t_write(const char *path, const void *data, size_t n);
+/* SHA-256 of a file's bytes (an independent digest for tests to compare
+ * with what the code under test recorded); returns 0 on success. */
+int t_sha256_file(const char *path, unsigned char out[32]);
 
 #define TEST(name)                                                        \
 	static void test_##name(void);                                    \

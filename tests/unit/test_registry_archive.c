@@ -47,30 +47,6 @@ static int write_pattern(const char *path, size_t n, unsigned seed)
 	return rc;
 }
 
-static int sha256_file(const char *path, unsigned char out[SHA_LEN])
-{
-	unsigned char buf[8192];
-	EVP_MD_CTX *m = EVP_MD_CTX_new();
-	FILE *f = fopen(path, "rb");
-	size_t r;
-	unsigned len = 0;
-	int ok;
-
-	if (!f || !m) {
-		if (f)
-			fclose(f);
-		EVP_MD_CTX_free(m);
-		return -1;
-	}
-	ok = EVP_DigestInit_ex(m, EVP_sha256(), NULL);
-	while (ok && (r = fread(buf, 1, sizeof(buf), f)) > 0)
-		ok = EVP_DigestUpdate(m, buf, r);
-	ok = ok && !ferror(f) && EVP_DigestFinal_ex(m, out, &len) && len == SHA_LEN;
-	fclose(f);
-	EVP_MD_CTX_free(m);
-	return ok ? 0 : -1;
-}
-
 static uint64_t file_size(const char *path)
 {
 	struct stat st;
@@ -171,7 +147,7 @@ static void check_round_trip(const char *archive)
 		char *p = gpai_path_join("src", src_files[i]);
 		int k = find(&g, src_files[i]);
 
-		CHECK(sha256_file(p, want) == 0);
+		CHECK(t_sha256_file(p, want) == 0);
 		if (k < 0)
 			t_fail(__FILE__, __LINE__, "'%s' missing from '%s'", src_files[i], archive);
 		CHECK(k >= 0);
@@ -376,10 +352,10 @@ TEST(write_failure_midway_keeps_old_archive)
 		CHECK_INT(0, count_temps("."));
 	}
 	CHECK_INT(0, t_write("old.tar", "old content", 11));
-	CHECK(sha256_file("old.tar", before) == 0);
+	CHECK(t_sha256_file("old.tar", before) == 0);
 	CHECK_ERR(GPAI_ENOTFOUND, reg_archive_write("old.tar", names, paths, 2, &err),
 		  &err, "missing.bin");
-	CHECK(sha256_file("old.tar", after) == 0);
+	CHECK(t_sha256_file("old.tar", after) == 0);
 	CHECK(memcmp(before, after, SHA_LEN) == 0);
 	CHECK_INT(0, count_temps("."));
 }

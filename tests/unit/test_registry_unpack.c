@@ -12,40 +12,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 
 #define SHA_LEN 32
-
-static int sha256_file(const char *path, unsigned char out[SHA_LEN])
-{
-	unsigned char buf[8192];
-	EVP_MD_CTX *m = EVP_MD_CTX_new();
-	FILE *f = fopen(path, "rb");
-	size_t r;
-	unsigned len = 0;
-	int ok;
-
-	if (!f || !m) {
-		if (f)
-			fclose(f);
-		EVP_MD_CTX_free(m);
-		return -1;
-	}
-	ok = EVP_DigestInit_ex(m, EVP_sha256(), NULL);
-	while (ok && (r = fread(buf, 1, sizeof(buf), f)) > 0)
-		ok = EVP_DigestUpdate(m, buf, r);
-	ok = ok && !ferror(f) && EVP_DigestFinal_ex(m, out, &len) && len == SHA_LEN;
-	fclose(f);
-	EVP_MD_CTX_free(m);
-	return ok ? 0 : -1;
-}
 
 /* 1 when a and b have the same SHA-256. */
 static int same_file(const char *a, const char *b)
 {
 	unsigned char x[SHA_LEN], y[SHA_LEN];
 
-	return sha256_file(a, x) == 0 && sha256_file(b, y) == 0 && memcmp(x, y, SHA_LEN) == 0;
+	return t_sha256_file(a, x) == 0 && t_sha256_file(b, y) == 0 && memcmp(x, y, SHA_LEN) == 0;
 }
 
 /* Entries of dir other than . and .. */
