@@ -58,6 +58,7 @@ void gpai_engine_free(struct gpai_engine *e)
 	free(e->q);
 	free(e->att);
 	free(e->logits);
+	free(e->rope_freq);
 	free(e->rope_cos);
 	free(e->rope_sin);
 	gpai_tokenizer_free(e->tok);
@@ -188,19 +189,23 @@ static int alloc_state(struct gpai_engine *e, int n_threads, struct gpai_error *
 	e->q = calloc((size_t)in->dim * 3, sizeof(float));
 	e->att = calloc((size_t)in->n_heads * (size_t)in->context_length, sizeof(float));
 	e->logits = calloc((size_t)in->vocab_size, sizeof(float));
-	e->rope_cos = calloc((size_t)in->head_size / 2 + 1, sizeof(float));
-	e->rope_sin = calloc((size_t)in->head_size / 2 + 1, sizeof(float));
+	e->rope_freq = calloc((size_t)in->head_size / 2 + 1, sizeof(float));
+	e->rope_cos = calloc(BATCH_MAX * ((size_t)in->head_size / 2 + 1), sizeof(float));
+	e->rope_sin = calloc(BATCH_MAX * ((size_t)in->head_size / 2 + 1), sizeof(float));
 	e->kern.xq.q = calloc((size_t)widest + GPAI_QK, 1);
 	/* a scale per 32-block (Q8_0, Q4_0), or per llama2.c v2 group, which
 	 * may be as small as one element */
 	e->kern.xq.d = calloc((size_t)widest + 1, sizeof(float));
 	e->kern.xq.cap = widest;
 	if (!e->key_cache || !e->val_cache || !e->x || !e->xb || !e->xb2 || !e->hb || !e->hb2 ||
-	    !e->q || !e->att || !e->logits || !e->rope_cos || !e->rope_sin || !e->kern.xq.q ||
-	    !e->kern.xq.d)
+	    !e->q || !e->att || !e->logits || !e->rope_freq || !e->rope_cos || !e->rope_sin ||
+	    !e->kern.xq.q || !e->kern.xq.d)
 		return gpai_error_set(err, GPAI_ENOMEM,
 				      "out of memory for the activations and KV cache (%zu floats)",
 				      2 * cache);
+	/* run.c computes theta^(-2j/hs) per element: powf, in float */
+	for (int32_t j = 0; j < in->head_size / 2; j++)
+		e->rope_freq[j] = 1.0f / powf(in->rope_theta, (float)(2 * j) / (float)in->head_size);
 	rc = gpai_pool_new(n_threads, &e->kern.pool, err);
 	return rc;
 }
@@ -331,30 +336,36 @@ static void softmax(float *x, int32_t n)
 		x[i] /= sum;
 }
 
-/* cos/sin of pos * theta^(-2j/hs) for j < hs/2 (run.c computes the same
- * per element: powf, then cosf/sinf of pos*freq in float). */
-static void rope_tables(struct gpai_engine *e, int32_t pos)
+/* Row b of the rope tables: cos/sin of pos * theta^(-2j/hs) for j < hs/2
+ * (run.c computes the same per element: cosf/sinf of pos*freq in float).
+ * A batch's position b uses row b, a one-token forward row 0. */
+static float *rope_row(const struct gpai_engine *e, float *table, int b)
 {
-	int32_t hs = e->info.head_size;
+	return table + (size_t)b * ((size_t)e->info.head_size / 2 + 1);
+}
 
-	for (int32_t j = 0; j < hs / 2; j++) {
-		float freq = 1.0f / powf(e->info.rope_theta, (float)(2 * j) / (float)hs);
-		float val = (float)pos * freq;
+static void rope_tables(struct gpai_engine *e, int row, int32_t pos)
+{
+	float *c = rope_row(e, e->rope_cos, row), *s = rope_row(e, e->rope_sin, row);
 
-		e->rope_cos[j] = cosf(val);
-		e->rope_sin[j] = sinf(val);
+	for (int32_t j = 0; j < e->info.head_size / 2; j++) {
+		float val = (float)pos * e->rope_freq[j];
+
+		c[j] = cosf(val);
+		s[j] = sinf(val);
 	}
 }
 
-static void rope_apply(const struct gpai_engine *e, float *v, int32_t n_heads)
+static void rope_apply(const struct gpai_engine *e, int row, float *v, int32_t n_heads)
 {
 	int32_t hs = e->info.head_size;
+	const float *cs = rope_row(e, e->rope_cos, row), *sn = rope_row(e, e->rope_sin, row);
 
 	for (int32_t h = 0; h < n_heads; h++) {
 		float *p = v + h * hs;
 
 		for (int32_t j = 0; j < hs / 2; j++) {
-			float c = e->rope_cos[j], s = e->rope_sin[j];
+			float c = cs[j], s = sn[j];
 			int32_t a = e->rope == 1 ? 2 * j : j, b = e->rope == 1 ? 2 * j + 1 : j + hs / 2;
 			float v0 = p[a], v1 = p[b];
 
@@ -447,7 +458,7 @@ int gpai_engine_forward(struct gpai_engine *e, int32_t token, int32_t pos,
 			x[i] += e->xb[i];
 	}
 	if (e->rope)
-		rope_tables(e, pos);
+		rope_tables(e, 0, pos);
 	for (int32_t l = 0; l < in->n_layers; l++) {
 		struct lw *w = &e->l[l];
 		size_t loff = (size_t)l * (size_t)in->context_length * (size_t)KV;
@@ -465,8 +476,8 @@ int gpai_engine_forward(struct gpai_engine *e, int32_t token, int32_t pos,
 		add_bias(k, &w->bk, KV);
 		add_bias(v, &w->bv, KV);
 		if (e->rope) {
-			rope_apply(e, e->q, in->n_heads);
-			rope_apply(e, k, in->n_kv_heads);
+			rope_apply(e, 0, e->q, in->n_heads);
+			rope_apply(e, 0, k, in->n_kv_heads);
 		}
 		attention(e, &aj);
 		kern_matvec(&e->kern, e->xb2, &w->wo, e->xb);
@@ -522,9 +533,6 @@ double gpai_engine_flop_done(const struct gpai_engine *e)
 
 /* ---- batched forward -------------------------------------------------------- */
 
-/* Tokens per batch: the weights are read once per batch. */
-#define BATCH_MAX 32
-
 static int alloc_batch(struct gpai_engine *e, struct gpai_error *err)
 {
 	const struct gpai_engine_info *in = &e->info;
@@ -564,27 +572,59 @@ void engine_free_batch(struct gpai_engine *e)
 /* The per-position steps of a batched layer, run for positions [lo, hi)
  * of the batch; each position's values are what the one-token forward
  * computes, so spreading positions over threads changes nothing. */
-enum batch_step { STEP_ATTN_OUT, STEP_ACT, STEP_FFN_OUT };
+enum batch_step { STEP_IN, STEP_ATTN_IN, STEP_QKV, STEP_ATTN_OUT, STEP_ACT, STEP_FFN_OUT, STEP_OUT,
+		  STEP_CHECK };
 
 struct step_job {
 	struct gpai_engine *e;
 	const struct lw *w;
 	enum batch_step step;
 	int n;
+	int32_t pos0;
+	const int32_t *tokens; /* STEP_IN */
+	float *k0, *v0;      /* the layer's K and V rows of position pos0 */
+	int32_t bad[BATCH_MAX]; /* STEP_CHECK: first non-finite logit, or -1 */
 };
 
 static void step_part(void *ctx, int chunk, int n_chunks)
 {
-	const struct step_job *j = ctx;
+	struct step_job *j = ctx;
 	struct gpai_engine *e = j->e;
 	const struct lw *w = j->w;
-	int32_t D = e->info.dim, H = e->info.hidden_dim;
+	int32_t D = e->info.dim, H = e->info.hidden_dim, KV = e->kv_dim, V = e->info.vocab_size;
 	int64_t W = D > H ? D : H;
 
 	for (int b = j->n * chunk / n_chunks; b < j->n * (chunk + 1) / n_chunks; b++) {
 		float *x = e->bx + (size_t)b * D;
 
 		switch (j->step) {
+		case STEP_IN: /* the embeddings, and the position's RoPE table */
+			wref_row(&e->tok_embd, j->tokens[b], x);
+			if (e->pos_embd.data) {
+				float *p = e->bxb + (size_t)b * D;
+
+				wref_row(&e->pos_embd, j->pos0 + b, p);
+				for (int32_t i = 0; i < D; i++)
+					x[i] += p[i];
+			}
+			if (e->rope)
+				rope_tables(e, b, j->pos0 + b);
+			break;
+		case STEP_ATTN_IN:
+			norm(e, e->bxb + (size_t)b * D, x, &w->attn_norm, &w->attn_norm_b);
+			break;
+		case STEP_QKV: { /* biases, then RoPE at the position */
+			float *q = e->bq + (size_t)b * D, *k = j->k0 + (size_t)b * KV;
+
+			add_bias(q, &w->bq, D);
+			add_bias(k, &w->bk, KV);
+			add_bias(j->v0 + (size_t)b * KV, &w->bv, KV);
+			if (e->rope) {
+				rope_apply(e, b, q, e->info.n_heads);
+				rope_apply(e, b, k, e->info.n_kv_heads);
+			}
+			break;
+		}
 		case STEP_ATTN_OUT: { /* x += Wo att + bo; then the FFN's input norm */
 			float *o = e->bxb2 + (size_t)b * D;
 
@@ -619,6 +659,18 @@ static void step_part(void *ctx, int chunk, int n_chunks)
 				x[i] += o[i];
 			break;
 		}
+		case STEP_OUT:
+			norm(e, x, x, &e->out_norm, &e->out_norm_b);
+			break;
+		case STEP_CHECK: {
+			const float *lg = e->blogits + (size_t)b * V;
+
+			j->bad[b] = -1;
+			for (int32_t i = 0; i < V && j->bad[b] < 0; i++)
+				if (!isfinite(lg[i]))
+					j->bad[b] = i;
+			break;
+		}
 		}
 	}
 }
@@ -627,14 +679,19 @@ static void step_part(void *ctx, int chunk, int n_chunks)
  * pay for a pool wake-up. */
 #define STEP_PARALLEL_MIN 4
 
+static void run_step(struct gpai_engine *e, struct step_job *j)
+{
+	if (j->n >= STEP_PARALLEL_MIN)
+		gpai_pool_run(e->kern.pool, j->n, step_part, j);
+	else
+		step_part(j, 0, 1);
+}
+
 static void batch_step(struct gpai_engine *e, const struct lw *w, enum batch_step step, int n)
 {
-	struct step_job j = { e, w, step, n };
+	struct step_job j = { .e = e, .w = w, .step = step, .n = n };
 
-	if (n >= STEP_PARALLEL_MIN)
-		gpai_pool_run(e->kern.pool, n, step_part, &j);
-	else
-		step_part(&j, 0, 1);
+	run_step(e, &j);
 }
 
 /* Runs n <= BATCH_MAX tokens at positions pos0.. pos0 + n - 1. */
@@ -645,15 +702,10 @@ static int forward_batch(struct gpai_engine *e, const int32_t *tokens, int n, in
 	int32_t D = in->dim, KV = e->kv_dim;
 	int64_t W = in->dim > in->hidden_dim ? in->dim : in->hidden_dim;
 
-	for (int b = 0; b < n; b++) {
-		float *x = e->bx + (size_t)b * D;
+	{
+		struct step_job j = { .e = e, .step = STEP_IN, .n = n, .pos0 = pos0, .tokens = tokens };
 
-		wref_row(&e->tok_embd, tokens[b], x);
-		if (e->pos_embd.data) {
-			wref_row(&e->pos_embd, pos0 + b, e->xb);
-			for (int32_t i = 0; i < D; i++)
-				x[i] += e->xb[i];
-		}
+		run_step(e, &j);
 	}
 	for (int32_t l = 0; l < in->n_layers; l++) {
 		struct lw *w = &e->l[l];
@@ -661,26 +713,18 @@ static int forward_batch(struct gpai_engine *e, const int32_t *tokens, int n, in
 		float *k0 = e->key_cache + loff + (size_t)pos0 * KV;
 		float *v0 = e->val_cache + loff + (size_t)pos0 * KV;
 
-		for (int b = 0; b < n; b++)
-			norm(e, e->bxb + (size_t)b * D, e->bx + (size_t)b * D, &w->attn_norm,
-			     &w->attn_norm_b);
+		batch_step(e, w, STEP_ATTN_IN, n);
 		{
 			struct kern_mv qkv[3] = { { e->bq, &w->wq, D }, { k0, &w->wk, KV },
 						  { v0, &w->wv, KV } };
 
 			kern_matmat_group(&e->kern, qkv, 3, e->bxb, D, n, &e->bxq);
 		}
-		for (int b = 0; b < n; b++) {
-			float *q = e->bq + (size_t)b * D, *k = k0 + (size_t)b * KV;
+		{
+			struct step_job j = { .e = e, .w = w, .step = STEP_QKV, .n = n, .pos0 = pos0,
+					      .k0 = k0, .v0 = v0 };
 
-			add_bias(q, &w->bq, D);
-			add_bias(k, &w->bk, KV);
-			add_bias(v0 + (size_t)b * KV, &w->bv, KV);
-			if (e->rope) {
-				rope_tables(e, pos0 + b);
-				rope_apply(e, q, in->n_heads);
-				rope_apply(e, k, in->n_kv_heads);
-			}
+			run_step(e, &j);
 		}
 		{
 			struct att_job aj = { e, l, pos0, n, e->bq, e->bxb };
@@ -700,18 +744,19 @@ static int forward_batch(struct gpai_engine *e, const int32_t *tokens, int n, in
 		kern_matmat(&e->kern, e->bxb, D, &w->w2, e->bhb, W, n, &e->bxq);
 		batch_step(e, w, STEP_FFN_OUT, n);
 	}
-	for (int b = 0; b < n; b++)
-		norm(e, e->bx + (size_t)b * D, e->bx + (size_t)b * D, &e->out_norm, &e->out_norm_b);
+	batch_step(e, NULL, STEP_OUT, n);
 	kern_matmat(&e->kern, e->blogits, in->vocab_size, &e->output, e->bx, D, n, &e->bxq);
-	for (int b = 0; b < n; b++) {
-		const float *lg = e->blogits + (size_t)b * in->vocab_size;
+	{
+		struct step_job j = { .e = e, .step = STEP_CHECK, .n = n };
 
-		for (int32_t i = 0; i < in->vocab_size; i++)
-			if (!isfinite(lg[i]))
+		run_step(e, &j);
+		for (int b = 0; b < n; b++) {
+			if (j.bad[b] >= 0)
 				return gpai_error_set(err, GPAI_EFORMAT,
 						      "logit %d at position %d is not finite: the weights "
-						      "hold NaN or infinity", (int)i, (int)(pos0 + b));
-		e->flop_done += gpai_engine_flop_at(e, pos0 + b);
+						      "hold NaN or infinity", (int)j.bad[b], (int)(pos0 + b));
+			e->flop_done += gpai_engine_flop_at(e, pos0 + b);
+		}
 	}
 	return GPAI_OK;
 }

@@ -166,6 +166,11 @@ void kern_matvec(struct kern *k, float *out, const struct wref *w,
 void kern_scores(float *att, const float *q, const float *k, int64_t stride, int n,
 		 int64_t cols, float scale);
 void kern_wsum(float *out, const float *a, const float *v, int64_t stride, int n, int64_t cols);
+/* The sum over i < n of exp((double)x[i] - max), for max >= every x[i]
+ * (a term below e^-708 is left out).  Each term is within 2 ulp of exp()'s
+ * and the terms are summed in a fixed order (four running sums, i mod 4,
+ * then (s0 + s1) + (s2 + s3)), so every SIMD level gives the same value. */
+double kern_sum_exp(const float *x, int64_t n, float max);
 /* out[b * ostride + r] = W[r] . x[b * xstride] for b < n: the weights are
  * read once for the n vectors, and every value equals kern_matvec's.
  * xqn holds n quantized vectors of the widest matrix (Q8_0/Q4_0 only). */
@@ -231,6 +236,10 @@ struct lw {
 	struct wref w1, w2, w3, b_up, b_down; /* w1 gate, w3 up, w2 down; GPT-2: w3 up, w2 down */
 };
 
+/* Tokens per batch (gpai_engine_forward_batch): the weights are read once
+ * per batch. */
+#define BATCH_MAX 32
+
 struct gpai_engine {
 	struct gpai_engine_info info;
 	struct gpai_model *model;     /* the open model file(s), when bound through it */
@@ -244,7 +253,8 @@ struct gpai_engine {
 	int32_t kv_dim;
 	float *key_cache, *val_cache; /* [layer][context][kv_dim] */
 	float *x, *xb, *xb2, *hb, *hb2, *q, *att, *logits;
-	float *rope_cos, *rope_sin;   /* [head_size/2] for the current position */
+	float *rope_freq;             /* [head_size/2]: theta^(-2j/head_size) */
+	float *rope_cos, *rope_sin;   /* [BATCH_MAX][head_size/2 + 1]: see rope_row */
 	struct kern kern;
 	struct gpai_tokenizer *tok;
 	double flop_done;             /* FLOP of every forward since open */

@@ -133,12 +133,10 @@ out:
 
 double gpai_log_softmax_at(const float *logits, int32_t n, int32_t id)
 {
-	double max = logits[0], sum = 0;
+	float max = logits[0];
 
 	for (int32_t i = 1; i < n; i++)
 		if (logits[i] > max)
 			max = logits[i];
-	for (int32_t i = 0; i < n; i++)
-		sum += exp((double)logits[i] - max);
-	return (double)logits[id] - max - log(sum);
+	return (double)logits[id] - (double)max - log(kern_sum_exp(logits, n, max));
 }

@@ -285,6 +285,69 @@ static float dot_q4_portable(const unsigned char *w, const struct q8buf *x, int6
 	return acc;
 }
 
+/* ---- exp in double, for sums of exponentials ------------------------------ */
+
+/* exp(x) for -708 <= x <= 0 in plain double arithmetic, each operation
+ * rounded on its own (no fused multiply-add), so the AVX2 path below
+ * computes the same value lane by lane: x = k ln 2 + r with k rounded to
+ * nearest (the 1.5 * 2^52 trick), r split Cody-Waite (k * EXP_LN2_HI is
+ * exact: its low 11 bits are zero), e^r by its Taylor series to degree 13
+ * (|r| <= ln2/2: the next term is below 2^-57 of the sum), times 2^k built
+ * in the exponent bits.  Within 2 ulp of exp(). */
+#define EXP_LOG2E 1.4426950408889634
+#define EXP_LN2_HI 6.93147180369123816490e-01 /* 0x3fe62e42fee00000 */
+#define EXP_LN2_LO 1.90821492927058770002e-10
+#define EXP_ROUND 6755399441055744.0 /* 1.5 * 2^52 */
+/* Below this a term is under 2^-1021 and is left out: every sum here
+ * holds the maximum's term, exp(0) = 1, which a double cannot tell from
+ * 1 + 2^-1021. */
+#define EXP_MIN -708.0
+
+static const double exp_taylor[14] = {
+	1.0,
+	1.0,
+	1.0 / 2,
+	1.0 / 6,
+	1.0 / 24,
+	1.0 / 120,
+	1.0 / 720,
+	1.0 / 5040,
+	1.0 / 40320,
+	1.0 / 362880,
+	1.0 / 3628800,
+	1.0 / 39916800,
+	1.0 / 479001600,
+	1.0 / 6227020800,
+};
+
+static double exp_nonpositive(double x)
+{
+	double t, kd, r, p;
+	uint64_t bits;
+
+	if (!(x >= EXP_MIN))
+		return 0;
+	t = x * EXP_LOG2E + EXP_ROUND;
+	kd = t - EXP_ROUND;
+	r = (x - kd * EXP_LN2_HI) - kd * EXP_LN2_LO;
+	p = exp_taylor[13];
+	for (int i = 12; i >= 0; i--)
+		p = p * r + exp_taylor[i];
+	memcpy(&bits, &t, sizeof(bits));
+	bits = (bits + 1023) << 52; /* the low bits of t hold k */
+	memcpy(&t, &bits, sizeof(t));
+	return p * t;
+}
+
+static double sum_exp_portable(const float *x, int64_t n, float max)
+{
+	double s[4] = { 0, 0, 0, 0 };
+
+	for (int64_t i = 0; i < n; i++)
+		s[i % 4] += exp_nonpositive((double)x[i] - (double)max);
+	return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
 /* ---- AVX2/FMA dot products ---------------------------------------------- */
 
 #if HAVE_X86
@@ -338,6 +401,41 @@ AVX2 static inline float dot_f32_avx2_impl(const float *a, const float *b, int64
 		tail += a[i] * b[i];
 	s0 = _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3));
 	return hsum256(s0) + tail;
+}
+
+/* sum_exp_portable four lanes at a time: lane j sums the terms i = j mod 4
+ * in order, each computed as exp_nonpositive computes it. */
+AVX2 static double sum_exp_avx2(const float *x, int64_t n, float max)
+{
+	const __m256d m = _mm256_set1_pd((double)max), lo = _mm256_set1_pd(EXP_MIN);
+	const __m256d round = _mm256_set1_pd(EXP_ROUND), log2e = _mm256_set1_pd(EXP_LOG2E);
+	const __m256d hi2 = _mm256_set1_pd(EXP_LN2_HI), lo2 = _mm256_set1_pd(EXP_LN2_LO);
+	__m256d acc = _mm256_setzero_pd();
+	double s[4];
+	int64_t i = 0;
+
+	for (; i + 4 <= n; i += 4) {
+		__m256d v = _mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(x + i)), m);
+		__m256d t = _mm256_add_pd(_mm256_mul_pd(v, log2e), round);
+		__m256d kd = _mm256_sub_pd(t, round);
+		__m256d r = _mm256_sub_pd(_mm256_sub_pd(v, _mm256_mul_pd(kd, hi2)),
+					  _mm256_mul_pd(kd, lo2));
+		__m256d p = _mm256_set1_pd(exp_taylor[13]);
+		__m256i bits;
+
+		for (int k = 12; k >= 0; k--)
+			p = _mm256_add_pd(_mm256_mul_pd(p, r), _mm256_set1_pd(exp_taylor[k]));
+		bits = _mm256_slli_epi64(_mm256_add_epi64(_mm256_castpd_si256(t),
+							  _mm256_set1_epi64x(1023)), 52);
+		p = _mm256_mul_pd(p, _mm256_castsi256_pd(bits));
+		/* v >= EXP_MIN, false for NaN as in exp_nonpositive */
+		p = _mm256_and_pd(p, _mm256_cmp_pd(v, lo, _CMP_GE_OQ));
+		acc = _mm256_add_pd(acc, p);
+	}
+	_mm256_storeu_pd(s, acc);
+	for (; i < n; i++)
+		s[i % 4] += exp_nonpositive((double)x[i] - (double)max);
+	return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
 /* kern_scores: q . k_t for each key, without a call and a dispatch per
@@ -820,6 +918,15 @@ void kern_scores(float *att, const float *q, const float *k, int64_t stride, int
 		att[t] = dot_f32_portable(q, k + t * stride, cols) * scale;
 }
 
+double kern_sum_exp(const float *x, int64_t n, float max)
+{
+#if HAVE_X86
+	if (have_avx2())
+		return sum_exp_avx2(x, n, max);
+#endif
+	return sum_exp_portable(x, n, max);
+}
+
 void kern_wsum(float *out, const float *a, const float *v, int64_t stride, int n, int64_t cols)
 {
 #if HAVE_X86
@@ -1168,25 +1275,52 @@ static int grow(void **buf, size_t *cap, size_t need)
  * as q + 128 at k->xu + (blk * npad + b) * GPAI_QK, its scale at
  * k->xdt[blk * npad + b].  -1 (and the AVX2 kernel, with the same results)
  * when memory is short. */
-static int prepare_vnni(struct kern *k, const struct q8buf *xqn, int64_t cols, int n, int npad)
+/* Room for npad vectors in k->xu and k->xdt (prepare_part fills them). */
+static int grow_vnni(struct kern *k, int64_t cols, int npad)
 {
-	int64_t blocks = cols / GPAI_QK;
-	size_t nq = (size_t)npad * (size_t)cols, nd = (size_t)npad * (size_t)blocks;
+	size_t nq = (size_t)npad * (size_t)cols, nd = (size_t)npad * (size_t)(cols / GPAI_QK);
 
-	if (grow((void **)&k->xu, &k->xu_cap, nq) || grow((void **)&k->xdt, &k->xdt_cap, sizeof(float) * nd))
-		return -1;
-	memset(k->xu, 0, nq);
-	memset(k->xdt, 0, sizeof(float) * nd);
-	for (int b = 0; b < n; b++)
-		for (int64_t blk = 0; blk < blocks; blk++) {
-			const int8_t *q = xqn->q + b * cols + blk * GPAI_QK;
-			uint8_t *u = k->xu + (blk * npad + b) * GPAI_QK;
+	return grow((void **)&k->xu, &k->xu_cap, nq) ||
+	       grow((void **)&k->xdt, &k->xdt_cap, sizeof(float) * nd);
+}
 
-			for (int i = 0; i < GPAI_QK; i++)
-				u[i] = (uint8_t)(q[i] ^ 0x80);
-			k->xdt[blk * npad + b] = xqn->d[b * blocks + blk];
+/* The activations of a batched quantized product, vector by vector on
+ * the pool: quantized into xqn, and with VNNI tiles also laid out in xu
+ * and xdt (npad vectors, those from n on zero). */
+struct prep_job {
+	struct kern *k;
+	struct q8buf *xqn;
+	const float *x;
+	int64_t xstride, cols;
+	int n, npad; /* npad 0: no VNNI layout */
+};
+
+static void prepare_part(void *ctx, int chunk, int n_chunks)
+{
+	const struct prep_job *j = ctx;
+	int64_t cols = j->cols, blocks = cols / GPAI_QK;
+	int nv = j->npad ? j->npad : j->n;
+
+	for (int b = nv * chunk / n_chunks; b < nv * (chunk + 1) / n_chunks; b++) {
+		struct q8buf one = { NULL, NULL, 0 };
+
+		if (b < j->n) {
+			one = q8_view(j->xqn, cols, b);
+			kern_quantize_q8(&one, j->x + b * j->xstride, cols);
 		}
-	return 0;
+		for (int64_t blk = 0; j->npad && blk < blocks; blk++) {
+			uint8_t *u = j->k->xu + (blk * j->npad + b) * GPAI_QK;
+
+			if (one.q) {
+				for (int i = 0; i < GPAI_QK; i++)
+					u[i] = (uint8_t)(one.q[blk * GPAI_QK + i] ^ 0x80);
+				j->k->xdt[blk * j->npad + b] = one.d[blk];
+			} else {
+				memset(u, 0, GPAI_QK);
+				j->k->xdt[blk * j->npad + b] = 0;
+			}
+		}
+	}
 }
 
 void kern_release(struct kern *k)
@@ -1201,6 +1335,9 @@ void kern_release(struct kern *k)
 	k->xdt = NULL;
 	k->xu_cap = k->xdt_cap = 0;
 }
+
+/* Batches of at least this many vectors are prepared on the pool. */
+#define PREP_PARALLEL_MIN 4
 
 void kern_matmat_group(struct kern *k, const struct kern_mv *mv, int n_mv, const float *x,
 		       int64_t xstride, int n, struct q8buf *xqn)
@@ -1217,23 +1354,25 @@ void kern_matmat_group(struct kern *k, const struct kern_mv *mv, int n_mv, const
 		return;
 	}
 	if (group_quantized(mv, n_mv)) {
-		for (int b = 0; b < n; b++) {
-			struct q8buf one = q8_view(xqn, cols, b);
+		struct prep_job pj = { k, xqn, x, xstride, cols, n, 0 };
 
-			kern_quantize_q8(&one, x + b * xstride, cols);
-		}
-		j.xq = xqn;
 		/* VNNI tiles once they would be at least half full */
 		if (simd_level() >= KERN_AVX2_VNNI) {
 			int tile = simd_level() >= KERN_AVX512_VNNI ? KERN_TILE_AVX512 : KERN_TILE_VNNI;
 			int npad = (n + tile - 1) / tile * tile;
 
-			if (2 * n >= tile && prepare_vnni(k, xqn, cols, n, npad) == 0) {
+			if (2 * n >= tile && grow_vnni(k, cols, npad) == 0) {
+				pj.npad = npad;
 				j.xu = k->xu;
 				j.xdt = k->xdt;
 				j.npad = npad;
 			}
 		}
+		if (n >= PREP_PARALLEL_MIN)
+			gpai_pool_run(k->pool, pj.npad ? pj.npad : n, prepare_part, &pj);
+		else
+			prepare_part(&pj, 0, 1);
+		j.xq = xqn;
 	}
 	run_group(k, &j);
 }

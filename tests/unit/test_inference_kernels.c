@@ -338,3 +338,53 @@ TEST(attention_kernels_match_float64_and_the_weighted_sum_is_exact_across_paths)
 		CHECK_NEAR(ref * scale, att[t], TOL * mag * scale);
 	}
 }
+
+TEST(sum_of_exponentials_matches_libm_and_is_exact_across_paths)
+{
+	/* 1003 terms (250 steps of 4, 3 left over) from 0 down to -760, so
+	 * some fall below e^-708 and are left out; the first is the maximum */
+	enum { N = 1003 };
+	static float x[N];
+	long double ref = 0;
+	double simd, port;
+
+	x[0] = 3.5f;
+	for (int i = 1; i < N; i++)
+		x[i] = 3.5f - (float)(urand() + 1.0) * 380.0f;
+	for (int i = 0; i < N; i++)
+		if ((double)x[i] - 3.5 >= -708.0)
+			ref += expl((long double)x[i] - 3.5L);
+	kern_use_simd(KERN_BEST);
+	simd = kern_sum_exp(x, N, 3.5f);
+	kern_use_simd(KERN_PORTABLE);
+	port = kern_sum_exp(x, N, 3.5f);
+	kern_use_simd(KERN_BEST);
+	CHECK(memcmp(&simd, &port, sizeof(simd)) == 0);
+	CHECK_NEAR((double)ref, simd, 1e-15 * (double)ref);
+	/* one term at a time, within 2 ulp of libm, at the edges of the
+	 * range reduction and of the cut-off */
+	{
+		static const float one[] = { 0.0f, -1e-30f, -0.34657359f, -0.34657360f, -1.0f,
+					     -20.5f, -87.3f, -700.0f, -707.99f, -708.0f };
+
+		for (size_t i = 0; i < sizeof(one) / sizeof(one[0]); i++) {
+			double want = exp((double)one[i]);
+
+			kern_use_simd(KERN_PORTABLE);
+			port = kern_sum_exp(&one[i], 1, 0.0f);
+			kern_use_simd(KERN_BEST);
+			/* four copies, so the SIMD path computes it in a vector */
+			{
+				float four[4] = { one[i], one[i], one[i], one[i] };
+
+				simd = kern_sum_exp(four, 4, 0.0f) / 4;
+			}
+			CHECK(memcmp(&simd, &port, sizeof(simd)) == 0);
+			CHECK_NEAR(want, port, 4.5e-16 * want);
+		}
+		kern_use_simd(KERN_PORTABLE);
+		port = kern_sum_exp((const float[]){ -709.0f, -800.0f }, 2, 0.0f);
+		kern_use_simd(KERN_BEST);
+		CHECK(port == 0);
+	}
+}
