@@ -386,6 +386,30 @@ struct att_job {
 	float *out;       /* n rows of [dim] attention output */
 };
 
+/* Where the KV cache holds the head_size values of kv head `kvh` at
+ * position pos of a layer: each head's positions are contiguous, so
+ * attention reads them in one stream. */
+static float *kv_at(const struct gpai_engine *e, float *cache, int32_t layer, int32_t kvh,
+		    int32_t pos)
+{
+	const struct gpai_engine_info *in = &e->info;
+
+	return cache + (((size_t)layer * (size_t)in->n_kv_heads + (size_t)kvh) *
+				(size_t)in->context_length + (size_t)pos) * (size_t)in->head_size;
+}
+
+/* Stores the k and v vectors (kv_dim each) of position pos in the cache. */
+static void kv_store(struct gpai_engine *e, int32_t layer, int32_t pos, const float *k,
+		     const float *v)
+{
+	int32_t hs = e->info.head_size;
+
+	for (int32_t h = 0; h < e->info.n_kv_heads; h++) {
+		memcpy(kv_at(e, e->key_cache, layer, h, pos), k + h * hs, (size_t)hs * sizeof(float));
+		memcpy(kv_at(e, e->val_cache, layer, h, pos), v + h * hs, (size_t)hs * sizeof(float));
+	}
+}
+
 static void att_part(void *ctx, int chunk, int n_chunks)
 {
 	struct att_job *j = ctx;
@@ -393,20 +417,19 @@ static void att_part(void *ctx, int chunk, int n_chunks)
 	const struct gpai_engine_info *in = &e->info;
 	int32_t hs = in->head_size, kv_mul = in->n_heads / in->n_kv_heads, D = in->dim;
 	int32_t lo = in->n_heads * chunk / n_chunks, hi = in->n_heads * (chunk + 1) / n_chunks;
-	size_t loff = (size_t)j->layer * (size_t)in->context_length * (size_t)e->kv_dim;
 	float scale = 1.0f / sqrtf((float)hs);
 
 	for (int32_t h = lo; h < hi; h++) {
-		const float *k = e->key_cache + loff + (h / kv_mul) * hs;
-		const float *v = e->val_cache + loff + (h / kv_mul) * hs;
+		const float *k = kv_at(e, e->key_cache, j->layer, h / kv_mul, 0);
+		const float *v = kv_at(e, e->val_cache, j->layer, h / kv_mul, 0);
 		float *att = e->att + (size_t)h * in->context_length;
 
 		for (int32_t b = 0; b < j->n; b++) {
 			int32_t npos = j->pos + b + 1;
 
-			kern_scores(att, j->q + (size_t)b * D + h * hs, k, e->kv_dim, npos, hs, scale);
+			kern_scores(att, j->q + (size_t)b * D + h * hs, k, hs, npos, hs, scale);
 			softmax(att, npos);
-			kern_wsum(j->out + (size_t)b * D + h * hs, att, v, e->kv_dim, npos, hs);
+			kern_wsum(j->out + (size_t)b * D + h * hs, att, v, hs, npos, hs);
 		}
 	}
 }
@@ -461,9 +484,8 @@ int gpai_engine_forward(struct gpai_engine *e, int32_t token, int32_t pos,
 		rope_tables(e, 0, pos);
 	for (int32_t l = 0; l < in->n_layers; l++) {
 		struct lw *w = &e->l[l];
-		size_t loff = (size_t)l * (size_t)in->context_length * (size_t)KV;
-		float *k = e->key_cache + loff + (size_t)pos * KV;
-		float *v = e->val_cache + loff + (size_t)pos * KV;
+		/* this position's k and v follow q in e->q (3 * dim floats) */
+		float *k = e->q + D, *v = k + KV;
 		struct att_job aj = { e, l, pos, 1, e->q, e->xb };
 
 		norm(e, e->xb, x, &w->attn_norm, &w->attn_norm_b);
@@ -479,6 +501,7 @@ int gpai_engine_forward(struct gpai_engine *e, int32_t token, int32_t pos,
 			rope_apply(e, 0, e->q, in->n_heads);
 			rope_apply(e, 0, k, in->n_kv_heads);
 		}
+		kv_store(e, l, pos, k, v);
 		attention(e, &aj);
 		kern_matvec(&e->kern, e->xb2, &w->wo, e->xb);
 		add_bias(e->xb2, &w->bo, D);
@@ -544,14 +567,16 @@ static int alloc_batch(struct gpai_engine *e, struct gpai_error *err)
 	e->bxb = calloc(BATCH_MAX * D, sizeof(float));
 	e->bxb2 = calloc(BATCH_MAX * D, sizeof(float));
 	e->bq = calloc(BATCH_MAX * D, sizeof(float));
+	e->bk = calloc(BATCH_MAX * (size_t)e->kv_dim, sizeof(float));
+	e->bv = calloc(BATCH_MAX * (size_t)e->kv_dim, sizeof(float));
 	e->bhb = calloc(BATCH_MAX * W, sizeof(float));
 	e->bhb2 = calloc(BATCH_MAX * W, sizeof(float));
 	e->blogits = calloc(BATCH_MAX * (size_t)in->vocab_size, sizeof(float));
 	e->bxq.q = calloc(BATCH_MAX * (W + GPAI_QK), 1);
 	e->bxq.d = calloc(BATCH_MAX * (W + 1), sizeof(float)); /* see alloc_state */
 	e->bxq.cap = (int64_t)W;
-	if (!e->bx || !e->bxb || !e->bxb2 || !e->bq || !e->bhb || !e->bhb2 || !e->blogits ||
-	    !e->bxq.q || !e->bxq.d)
+	if (!e->bx || !e->bxb || !e->bxb2 || !e->bq || !e->bk || !e->bv || !e->bhb || !e->bhb2 ||
+	    !e->blogits || !e->bxq.q || !e->bxq.d)
 		return gpai_error_set(err, GPAI_ENOMEM, "out of memory for batch buffers");
 	return GPAI_OK;
 }
@@ -562,6 +587,8 @@ void engine_free_batch(struct gpai_engine *e)
 	free(e->bxb);
 	free(e->bxb2);
 	free(e->bq);
+	free(e->bk);
+	free(e->bv);
 	free(e->bhb);
 	free(e->bhb2);
 	free(e->blogits);
@@ -580,9 +607,8 @@ struct step_job {
 	const struct lw *w;
 	enum batch_step step;
 	int n;
-	int32_t pos0;
+	int32_t pos0, layer;
 	const int32_t *tokens; /* STEP_IN */
-	float *k0, *v0;      /* the layer's K and V rows of position pos0 */
 	int32_t bad[BATCH_MAX]; /* STEP_CHECK: first non-finite logit, or -1 */
 };
 
@@ -613,16 +639,18 @@ static void step_part(void *ctx, int chunk, int n_chunks)
 		case STEP_ATTN_IN:
 			norm(e, e->bxb + (size_t)b * D, x, &w->attn_norm, &w->attn_norm_b);
 			break;
-		case STEP_QKV: { /* biases, then RoPE at the position */
-			float *q = e->bq + (size_t)b * D, *k = j->k0 + (size_t)b * KV;
+		case STEP_QKV: { /* biases, RoPE at the position, k and v to the cache */
+			float *q = e->bq + (size_t)b * D, *k = e->bk + (size_t)b * KV;
+			float *v = e->bv + (size_t)b * KV;
 
 			add_bias(q, &w->bq, D);
 			add_bias(k, &w->bk, KV);
-			add_bias(j->v0 + (size_t)b * KV, &w->bv, KV);
+			add_bias(v, &w->bv, KV);
 			if (e->rope) {
 				rope_apply(e, b, q, e->info.n_heads);
 				rope_apply(e, b, k, e->info.n_kv_heads);
 			}
+			kv_store(e, j->layer, j->pos0 + b, k, v);
 			break;
 		}
 		case STEP_ATTN_OUT: { /* x += Wo att + bo; then the FFN's input norm */
@@ -709,20 +737,17 @@ static int forward_batch(struct gpai_engine *e, const int32_t *tokens, int n, in
 	}
 	for (int32_t l = 0; l < in->n_layers; l++) {
 		struct lw *w = &e->l[l];
-		size_t loff = (size_t)l * (size_t)in->context_length * (size_t)KV;
-		float *k0 = e->key_cache + loff + (size_t)pos0 * KV;
-		float *v0 = e->val_cache + loff + (size_t)pos0 * KV;
 
 		batch_step(e, w, STEP_ATTN_IN, n);
 		{
-			struct kern_mv qkv[3] = { { e->bq, &w->wq, D }, { k0, &w->wk, KV },
-						  { v0, &w->wv, KV } };
+			struct kern_mv qkv[3] = { { e->bq, &w->wq, D }, { e->bk, &w->wk, KV },
+						  { e->bv, &w->wv, KV } };
 
 			kern_matmat_group(&e->kern, qkv, 3, e->bxb, D, n, &e->bxq);
 		}
 		{
 			struct step_job j = { .e = e, .w = w, .step = STEP_QKV, .n = n, .pos0 = pos0,
-					      .k0 = k0, .v0 = v0 };
+					      .layer = l };
 
 			run_step(e, &j);
 		}

@@ -251,7 +251,7 @@ struct gpai_engine {
 	struct wref tok_embd, pos_embd, out_norm, out_norm_b, output;
 	struct lw *l;
 	int32_t kv_dim;
-	float *key_cache, *val_cache; /* [layer][context][kv_dim] */
+	float *key_cache, *val_cache; /* [layer][kv head][context][head_size]: kv_at */
 	float *x, *xb, *xb2, *hb, *hb2, *q, *att, *logits;
 	float *rope_freq;             /* [head_size/2]: theta^(-2j/head_size) */
 	float *rope_cos, *rope_sin;   /* [BATCH_MAX][head_size/2 + 1]: see rope_row */
@@ -259,7 +259,7 @@ struct gpai_engine {
 	struct gpai_tokenizer *tok;
 	double flop_done;             /* FLOP of every forward since open */
 	/* batch buffers (gpai_engine_forward_batch), allocated on first use */
-	float *bx, *bxb, *bxb2, *bq, *bhb, *bhb2, *blogits;
+	float *bx, *bxb, *bxb2, *bq, *bk, *bv, *bhb, *bhb2, *blogits;
 	struct q8buf bxq;
 };
 
