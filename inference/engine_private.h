@@ -129,13 +129,14 @@ struct q8buf {
 struct kern {
 	struct gpai_pool *pool;
 	struct q8buf xq;
-	/* Batched Q8_0 products with VNNI: the quantized vectors as
-	 * x + 128 in unsigned bytes and their scales, block by block (all
-	 * vectors' block 0, then block 1, ...), made once per job; grown on
-	 * demand (without them the AVX2 kernel runs, with the same results). */
-	uint8_t *xu;
+	/* Batched Q8_0 products with SIMD: the quantized vectors one lane
+	 * each (for each block and 4-byte group, that group of every vector;
+	 * x + 128 as unsigned bytes with VNNI) and their scales block by block,
+	 * made once per job; grown on demand (without them the one-vector
+	 * kernel runs, with the same results). */
+	uint8_t *xl;
 	float *xdt;
-	size_t xu_cap, xdt_cap;
+	size_t xl_cap, xdt_cap;
 };
 
 /* gpai_engine_forward_batch with fn called for the positions of each

@@ -54,9 +54,8 @@
  * vectors' four 8-wide accumulators plus the row's four registers fill the
  * sixteen ymm registers (F32); Q8_0 keeps one accumulator per vector. */
 #define KERN_TILE_F32 3
-#define KERN_TILE_Q8 4 /* the Q8_0 tiles' scale products are 4 wide */
-#define KERN_TILE_VNNI 8 /* and 8 wide */
-#define KERN_TILE_AVX512 16 /* and 16 wide */
+#define KERN_TILE_Q8 8 /* Q8_0 vectors per tile: one per lane, AVX2 */
+#define KERN_TILE_AVX512 16 /* and AVX-512 */
 
 /* Vectors per pass over a block of rows in batched products: 12 F32
  * vectors of a 768-wide model (36 KiB) or 32 quantized ones (24 KiB) stay
@@ -251,6 +250,17 @@ static float dot_bf16_portable(const unsigned char *w, const float *x, int64_t n
 	return sum_lanes(acc);
 }
 
+/* One block's term of a Q8_0 product, the definition every path follows:
+ * acc + (wscale * xscale) * (float)isum, each operation rounded on its own
+ * (the int8 sum is exact, and exact in float: |isum| < 2^24).  A separate
+ * statement per operation, so no compiler fuses them. */
+static inline float q8_step(float acc, float scale, int32_t isum)
+{
+	float t = scale * (float)isum;
+
+	return acc + t;
+}
+
 static float dot_q8_portable(const unsigned char *w, const struct q8buf *x, int64_t n)
 {
 	float acc = 0;
@@ -262,7 +272,7 @@ static float dot_q8_portable(const unsigned char *w, const struct q8buf *x, int6
 
 		for (int j = 0; j < GPAI_QK; j++)
 			s += (int32_t)(int8_t)blk[2 + j] * xq[j];
-		acc += fp16_to_f32(rd16(blk)) * x->d[b] * (float)s;
+		acc = q8_step(acc, fp16_to_f32(rd16(blk)) * x->d[b], s);
 	}
 	return acc;
 }
@@ -544,28 +554,86 @@ AVX2 static __m256i dot32_i8(__m256i w, __m256i x)
 	return _mm256_madd_epi16(_mm256_maddubs_epi16(aw, sx), _mm256_set1_epi16(1));
 }
 
+/* The sum of a vector's eight int32 lanes (exact). */
+AVX2 static inline int32_t hsum_i32(__m256i v)
+{
+	__m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+
+	s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+	s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
+	return _mm_cvtsi128_si32(s);
+}
+
+/* dot_q8_portable with the int8 sums in AVX2. */
 AVX2 static inline float dot_q8_avx2(const unsigned char *w, const struct q8buf *x, int64_t n)
 {
-	__m256 acc = _mm256_setzero_ps();
+	float acc = 0;
 
 	for (int64_t b = 0; b < n / GPAI_QK; b++) {
 		const unsigned char *blk = w + b * GPAI_Q8_0_BLOCK;
-		__m256i qw;
+		__m256i qw, qx;
 
 		prefetch_ahead(blk);
 		qw = _mm256_loadu_si256((const __m256i *)(blk + 2));
-		__m256i qx = _mm256_loadu_si256((const __m256i *)(x->q + b * GPAI_QK));
-		__m256 s = _mm256_cvtepi32_ps(dot32_i8(qw, qx));
-
-		acc = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(rd16(blk)) * x->d[b]), s, acc);
+		qx = _mm256_loadu_si256((const __m256i *)(x->q + b * GPAI_QK));
+		acc = q8_step(acc, _cvtsh_ss(rd16(blk)) * x->d[b], hsum_i32(dot32_i8(qw, qx)));
 	}
-	return hsum256(acc);
+	return acc;
 }
 
-/* Rows [lo, hi) of a decode product, each as dot_f32_row_avx2 or
- * dot_q8_avx2 computes it, without a call and a type dispatch per row
- * (which cost about 8 % of a 110M Q8_0 decode step: its rows are only
- * 816 bytes). */
+/* The sums of eight vectors' lanes, vector r's in lane r (exact). */
+AVX2 static inline __m256i hsum_i32_x8(const __m256i t[8])
+{
+	__m256i a = _mm256_hadd_epi32(_mm256_hadd_epi32(t[0], t[1]), _mm256_hadd_epi32(t[2], t[3]));
+	__m256i b = _mm256_hadd_epi32(_mm256_hadd_epi32(t[4], t[5]), _mm256_hadd_epi32(t[6], t[7]));
+
+	return _mm256_add_epi32(_mm256_permute2x128_si256(a, b, 0x20),
+				_mm256_permute2x128_si256(a, b, 0x31));
+}
+
+/* Blocks per stage of rows8_q8_avx2 (16 KiB of lane sums on the stack). */
+#define Q8_STAGE_BLOCKS 64
+
+/* dot_q8_avx2 of eight consecutive rows at once, row r in lane r.  Each
+ * row's blocks are read in order first (one stream through memory, as
+ * one row at a time reads them), keeping each block's eight lane sums and
+ * scale; then a block's eight rows' sums are reduced together and its
+ * eight terms taken as one vector, the same operations lane by lane as
+ * q8_step's.  Interleaving the rows' loads instead made eight streams,
+ * which the memory system served at three quarters of the speed. */
+AVX2 static void rows8_q8_avx2(const unsigned char *w, size_t row_bytes, const struct q8buf *x,
+			       int64_t n, float *out)
+{
+	__m256i t[Q8_STAGE_BLOCKS][8];
+	uint16_t ws[Q8_STAGE_BLOCKS][8];
+	__m256 acc = _mm256_setzero_ps();
+
+	for (int64_t b0 = 0; b0 < n / GPAI_QK; b0 += Q8_STAGE_BLOCKS) {
+		int64_t nb = n / GPAI_QK - b0 < Q8_STAGE_BLOCKS ? n / GPAI_QK - b0 : Q8_STAGE_BLOCKS;
+
+		for (int r = 0; r < 8; r++) {
+			const unsigned char *row = w + (size_t)r * row_bytes + b0 * GPAI_Q8_0_BLOCK;
+
+			for (int64_t b = 0; b < nb; b++) {
+				const unsigned char *blk = row + b * GPAI_Q8_0_BLOCK;
+
+				prefetch_ahead(blk);
+				t[b][r] = dot32_i8(
+					_mm256_loadu_si256((const __m256i *)(blk + 2)),
+					_mm256_loadu_si256((const __m256i *)(x->q + (b0 + b) * GPAI_QK)));
+				ws[b][r] = rd16(blk);
+			}
+		}
+		for (int64_t b = 0; b < nb; b++) {
+			__m256 sc = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)ws[b])),
+						  _mm256_set1_ps(x->d[b0 + b]));
+
+			acc = _mm256_add_ps(acc, _mm256_mul_ps(sc, _mm256_cvtepi32_ps(hsum_i32_x8(t[b]))));
+		}
+	}
+	_mm256_storeu_ps(out, acc);
+}
+
 AVX2 static void rows_f32_avx2(const unsigned char *w, size_t row_bytes, int64_t lo, int64_t hi,
 			       const float *x, int64_t cols, float *out)
 {
@@ -576,7 +644,11 @@ AVX2 static void rows_f32_avx2(const unsigned char *w, size_t row_bytes, int64_t
 AVX2 static void rows_q8_avx2(const unsigned char *w, size_t row_bytes, int64_t lo, int64_t hi,
 			      const struct q8buf *x, int64_t cols, float *out)
 {
-	for (int64_t r = lo; r < hi; r++)
+	int64_t r = lo;
+
+	for (; r + 8 <= hi; r += 8)
+		rows8_q8_avx2(w + (size_t)r * row_bytes, row_bytes, x, cols, out + r);
+	for (; r < hi; r++)
 		out[r] = dot_q8_avx2(w + (size_t)r * row_bytes, x, cols);
 }
 
@@ -654,140 +726,155 @@ AVX2 static void dot_f32_row_x3_avx2(const float *w, const float *const *x, int6
 	out[2] = hsum256(_mm256_add_ps(_mm256_add_ps(c0, c1), _mm256_add_ps(c2, c3))) + tc;
 }
 
-/* One weight row against KERN_TILE_Q8 (4) quantized vectors, each value in
- * dot_q8_avx2's order: per block, acc += (dw * dx) * (float)lanes, the
- * lanes summed by dot32_i8's sign trick with the row's signs taken once
- * for all four vectors.  The four scale products come from one 4-wide
- * multiply, bit-identical to four scalar ones.  The loops over the
- * vectors are unrolled so that the accumulators stay in registers. */
-AVX2 static void dot_q8_row_x4_avx2(const unsigned char *w, const struct q8buf *x, int64_t n,
-				    float *out)
+/* Batched Q8_0 products, on activations laid out once per job by
+ * prepare_part with each vector's int8 sum in a lane of its own: for
+ * block b and 4-byte group g (0..7), the group's four bytes of every
+ * vector, one vector after the other, at xl + ((b * 8 + g) * nv + v) * 4
+ * (nv the job's padded vector count; x + 128 as unsigned bytes for the
+ * VNNI kernels, x itself for AVX2), and the scales at xd[b * nv + v]; xl
+ * and xd point at the tile's first vector.  A weight group is broadcast
+ * to every lane, so the row is read once for the whole tile, and every
+ * lane then computes q8_step as dot_q8_portable does: each value equals
+ * the one-vector kernels' bit for bit. */
+
+static inline int32_t ld32(const unsigned char *p)
+{
+	int32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* Eight vectors with AVX2: dot32_i8's sign trick on a broadcast group. */
+AVX2 static void q8_tile8_avx2(const unsigned char *w, const uint8_t *xl, const float *xd,
+			       int64_t nv, int64_t n, float *out)
 {
 	const __m256i ones = _mm256_set1_epi16(1);
-	const int8_t *xq[KERN_TILE_Q8];
-	const float *xd[KERN_TILE_Q8];
-	__m256 acc[KERN_TILE_Q8];
+	__m256 acc = _mm256_setzero_ps();
 
-	KERN_UNROLL
-	for (int v = 0; v < KERN_TILE_Q8; v++) {
-		xq[v] = x[v].q;
-		xd[v] = x[v].d;
-		acc[v] = _mm256_setzero_ps();
-	}
 	for (int64_t b = 0; b < n / GPAI_QK; b++) {
 		const unsigned char *blk = w + b * GPAI_Q8_0_BLOCK;
-		__m256i qw, aw;
-		float sc[KERN_TILE_Q8];
+		__m256i is = _mm256_setzero_si256();
+		__m256 sc;
 
 		prefetch_ahead(blk);
-		qw = _mm256_loadu_si256((const __m256i *)(blk + 2));
-		aw = _mm256_sign_epi8(qw, qw);
-		_mm_storeu_ps(sc, _mm_mul_ps(_mm_set1_ps(_cvtsh_ss(rd16(blk))),
-					     _mm_setr_ps(xd[0][b], xd[1][b], xd[2][b], xd[3][b])));
 		KERN_UNROLL
-		for (int v = 0; v < KERN_TILE_Q8; v++) {
-			__m256i qx = _mm256_loadu_si256((const __m256i *)(xq[v] + b * GPAI_QK));
-			__m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(aw, _mm256_sign_epi8(qx, qw)),
-						      ones);
+		for (int g = 0; g < 8; g++) {
+			__m256i wg = _mm256_set1_epi32(ld32(blk + 2 + 4 * g));
+			__m256i xg = _mm256_loadu_si256((const __m256i *)(xl + (b * 8 + g) * nv * 4));
 
-			acc[v] = _mm256_fmadd_ps(_mm256_broadcast_ss(sc + v), _mm256_cvtepi32_ps(p),
-						 acc[v]);
+			is = _mm256_add_epi32(
+				is, _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(wg, wg),
+									   _mm256_sign_epi8(xg, wg)),
+						      ones));
 		}
+		sc = _mm256_mul_ps(_mm256_set1_ps(_cvtsh_ss(rd16(blk))), _mm256_loadu_ps(xd + b * nv));
+		acc = _mm256_add_ps(acc, _mm256_mul_ps(sc, _mm256_cvtepi32_ps(is)));
 	}
-	KERN_UNROLL
-	for (int v = 0; v < KERN_TILE_Q8; v++)
-		out[v] = hsum256(acc[v]);
+	_mm256_storeu_ps(out, acc);
+}
+
+/* -128 times the sum of a block's 32 weights: what vpdpbusd on x + 128
+ * adds to each vector's sum beyond the sum of w * x. */
+AVX2 static inline int32_t neg128_sum(const unsigned char *q)
+{
+	__m256i s = _mm256_sad_epu8(
+		_mm256_xor_si256(_mm256_loadu_si256((const __m256i *)q), _mm256_set1_epi8((char)0x80)),
+		_mm256_setzero_si256());
+	__m128i t = _mm_add_epi64(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+
+	/* the sum of w + 128 over the block, less 32 * 128 */
+	t = _mm_add_epi64(t, _mm_unpackhi_epi64(t, t));
+	return -128 * (_mm_cvtsi128_si32(t) - GPAI_QK * 128);
 }
 
 #define VNNI __attribute__((target("avx2,fma,f16c,avxvnni")))
 
-/* Eight vectors at a time with AVX-VNNI, on activations prepared once per
- * job (prepare_vnni): xu holds x + 128 as unsigned bytes, block by block
- * (the 32 bytes of vector v's block b at xu + (b * nv + v) * 32, nv the
- * job's vector count), and dt the scales the same way (dt[b * nv + v]);
- * xu and dt point at the tile's first vector.  vpdpbusd sums four
- * (x + 128) * w products into each int32 lane, starting from -128 times
- * the lane's four weights, so every lane holds the same exact sum as the
- * sign trick's and the results are identical bit for bit; a block's eight
- * scale products are one multiply. */
-VNNI static void dot_q8_row_x8_vnni(const unsigned char *w, const uint8_t *xu, const float *dt,
-				    int64_t nv, int64_t n, float *out)
+/* Eight vectors with AVX-VNNI: vpdpbusd sums four (x + 128) * w products
+ * per lane, starting from -128 times the block's weight sum, so each lane
+ * ends with the exact sum of w * x; two running sums halve the chain. */
+VNNI static void q8_tile8_vnni(const unsigned char *w, const uint8_t *xl, const float *xd,
+			       int64_t nv, int64_t n, float *out)
 {
-	const __m256i k128 = _mm256_set1_epi8((char)0x80);
-	__m256 acc[KERN_TILE_VNNI];
+	__m256 acc = _mm256_setzero_ps();
 
-	KERN_UNROLL
-	for (int v = 0; v < KERN_TILE_VNNI; v++)
-		acc[v] = _mm256_setzero_ps();
 	for (int64_t b = 0; b < n / GPAI_QK; b++) {
 		const unsigned char *blk = w + b * GPAI_Q8_0_BLOCK;
-		__m256i qw, base;
-		float sc[KERN_TILE_VNNI];
+		__m256i i0 = _mm256_set1_epi32(neg128_sum(blk + 2)), i1 = _mm256_setzero_si256();
+		__m256 sc;
 
 		prefetch_ahead(blk);
-		qw = _mm256_loadu_si256((const __m256i *)(blk + 2));
-		base = _mm256_sub_epi32(_mm256_setzero_si256(),
-					_mm256_dpbusd_avx_epi32(_mm256_setzero_si256(), k128, qw));
-		_mm256_storeu_ps(sc, _mm256_mul_ps(_mm256_set1_ps(_cvtsh_ss(rd16(blk))),
-						   _mm256_loadu_ps(dt + b * nv)));
 		KERN_UNROLL
-		for (int v = 0; v < KERN_TILE_VNNI; v++) {
-			__m256i ux = _mm256_loadu_si256(
-				(const __m256i *)(xu + (b * nv + v) * GPAI_QK));
-			__m256i p = _mm256_dpbusd_avx_epi32(base, ux, qw);
-
-			acc[v] = _mm256_fmadd_ps(_mm256_broadcast_ss(sc + v), _mm256_cvtepi32_ps(p),
-						 acc[v]);
+		for (int g = 0; g < 8; g += 2) {
+			i0 = _mm256_dpbusd_avx_epi32(
+				i0, _mm256_loadu_si256((const __m256i *)(xl + (b * 8 + g) * nv * 4)),
+				_mm256_set1_epi32(ld32(blk + 2 + 4 * g)));
+			i1 = _mm256_dpbusd_avx_epi32(
+				i1, _mm256_loadu_si256((const __m256i *)(xl + (b * 8 + g + 1) * nv * 4)),
+				_mm256_set1_epi32(ld32(blk + 6 + 4 * g)));
 		}
+		sc = _mm256_mul_ps(_mm256_set1_ps(_cvtsh_ss(rd16(blk))), _mm256_loadu_ps(xd + b * nv));
+		acc = _mm256_add_ps(acc, _mm256_mul_ps(sc, _mm256_cvtepi32_ps(_mm256_add_epi32(i0, i1))));
 	}
-	KERN_UNROLL
-	for (int v = 0; v < KERN_TILE_VNNI; v++)
-		out[v] = hsum256(acc[v]);
+	_mm256_storeu_ps(out, acc);
 }
 
 #define AVX512 \
 	__attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512dq,avx512vl,avx512vnni")))
 
-/* dot_q8_row_x8_vnni with AVX-512 on sixteen vectors: each 512-bit
- * register holds two vectors' 8-lane accumulators, so every lane sees the
- * same operations in the same order as in the 256-bit kernels (the two
- * halves are summed by hsum256 alike), and the results are identical bit
- * for bit.  A pair's two blocks are adjacent in xu: one 64-byte load. */
-AVX512 static void dot_q8_row_x16_avx512(const unsigned char *w, const uint8_t *xu,
-					 const float *dt, int64_t nv, int64_t n, float *out)
+/* q8_tile8_vnni with AVX-512 on 16 * nz vectors (nz 1 or 2). */
+AVX512 static inline __attribute__((always_inline)) void
+q8_tile_avx512(const unsigned char *w, const uint8_t *xl, const float *xd, int64_t nv, int64_t n,
+	       int nz, float *out)
 {
-	const __m512i k128 = _mm512_set1_epi8((char)0x80);
-	const __m512i pair0 = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
-	__m512 acc[KERN_TILE_AVX512 / 2];
+	__m512 acc[2] = { _mm512_setzero_ps(), _mm512_setzero_ps() };
 
-	KERN_UNROLL
-	for (int k = 0; k < KERN_TILE_AVX512 / 2; k++)
-		acc[k] = _mm512_setzero_ps();
 	for (int64_t b = 0; b < n / GPAI_QK; b++) {
 		const unsigned char *blk = w + b * GPAI_Q8_0_BLOCK;
-		__m512i qw, base;
-		__m512 sc;
+		__m512i i0[2], i1[2];
+		__m512 ws;
 
 		prefetch_ahead(blk);
-		qw = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(blk + 2)));
-		base = _mm512_sub_epi32(_mm512_setzero_si512(),
-					_mm512_dpbusd_epi32(_mm512_setzero_si512(), k128, qw));
-		sc = _mm512_mul_ps(_mm512_set1_ps(_cvtsh_ss(rd16(blk))), _mm512_loadu_ps(dt + b * nv));
+		for (int z = 0; z < nz; z++) {
+			i0[z] = _mm512_set1_epi32(neg128_sum(blk + 2));
+			i1[z] = _mm512_setzero_si512();
+		}
 		KERN_UNROLL
-		for (int k = 0; k < KERN_TILE_AVX512 / 2; k++) {
-			__m512i ux = _mm512_loadu_si512((const void *)(xu + (b * nv + 2 * k) * GPAI_QK));
-			__m512i p = _mm512_dpbusd_epi32(base, ux, qw);
-			__m512 s2 = _mm512_permutexvar_ps(
-				_mm512_add_epi32(pair0, _mm512_set1_epi32(2 * k)), sc);
+		for (int g = 0; g < 8; g += 2) {
+			__m512i w0 = _mm512_set1_epi32(ld32(blk + 2 + 4 * g));
+			__m512i w1 = _mm512_set1_epi32(ld32(blk + 6 + 4 * g));
 
-			acc[k] = _mm512_fmadd_ps(s2, _mm512_cvtepi32_ps(p), acc[k]);
+			for (int z = 0; z < nz; z++) {
+				const uint8_t *x0 = xl + ((b * 8 + g) * nv + 16 * z) * 4;
+
+				i0[z] = _mm512_dpbusd_epi32(i0[z], _mm512_loadu_si512((const void *)x0),
+							    w0);
+				i1[z] = _mm512_dpbusd_epi32(
+					i1[z], _mm512_loadu_si512((const void *)(x0 + nv * 4)), w1);
+			}
+		}
+		ws = _mm512_set1_ps(_cvtsh_ss(rd16(blk)));
+		for (int z = 0; z < nz; z++) {
+			__m512 sc = _mm512_mul_ps(ws, _mm512_loadu_ps(xd + b * nv + 16 * z));
+
+			acc[z] = _mm512_add_ps(acc[z], _mm512_mul_ps(sc, _mm512_cvtepi32_ps(
+									 _mm512_add_epi32(i0[z], i1[z]))));
 		}
 	}
-	KERN_UNROLL
-	for (int k = 0; k < KERN_TILE_AVX512 / 2; k++) {
-		out[2 * k] = hsum256(_mm512_castps512_ps256(acc[k]));
-		out[2 * k + 1] = hsum256(_mm512_extractf32x8_ps(acc[k], 1));
-	}
+	for (int z = 0; z < nz; z++)
+		_mm512_storeu_ps(out + 16 * z, acc[z]);
+}
+
+AVX512 static void q8_tile16_avx512(const unsigned char *w, const uint8_t *xl, const float *xd,
+				    int64_t nv, int64_t n, float *out)
+{
+	q8_tile_avx512(w, xl, xd, nv, n, 1, out);
+}
+
+AVX512 static void q8_tile32_avx512(const unsigned char *w, const uint8_t *xl, const float *xd,
+				    int64_t nv, int64_t n, float *out)
+{
+	q8_tile_avx512(w, xl, xd, nv, n, 2, out);
 }
 
 /* quantize_q8_portable's values: the same max (NaN ignored, as fmaxf
@@ -1014,9 +1101,9 @@ struct mv_job {
 	int64_t xstride;
 	int n;
 	const struct q8buf *xq; /* n quantized vectors (blocks of cols / GPAI_QK) */
-	const uint8_t *xu;      /* the same as x + 128, and */
-	const float *xdt;       /* their scales, block by block; NULL unless VNNI */
-	int npad;               /* vectors in xu and xdt: n and zeros up to a tile */
+	const uint8_t *xl;      /* the same, one lane per vector (struct kern), and */
+	const float *xdt;       /* their scales; NULL without SIMD tiles */
+	int npad;               /* vectors in xl and xdt: n and zeros up to a tile */
 	int threads;            /* of the pool (chunk_start) */
 };
 
@@ -1048,39 +1135,30 @@ static int row_tiles(const struct mv_job *j, const struct kern_mv *m, const unsi
 			for (int v = 0; v < KERN_TILE_F32; v++)
 				m->out[(b + v) * m->ostride + r] = o[v];
 		}
-	/* VNNI tiles where the job prepared them, the last one running into
-	 * the zero padding (its extra values are dropped); else AVX2 tiles */
-	for (; j->xu && w->type == WT_Q8_0 && simd == KERN_AVX512_VNNI && b < b1;
-	     b += KERN_TILE_AVX512) {
-		float o[KERN_TILE_AVX512];
+	/* Q8_0 tiles where the job laid the vectors out, the last one running
+	 * into the zero padding (its extra values are dropped) */
+	while (j->xl && w->type == WT_Q8_0 && b < b1) {
+		const uint8_t *xl = j->xl + (size_t)b * 4;
+		const float *xd = j->xdt + b;
+		float o[2 * KERN_TILE_AVX512];
+		int t = KERN_TILE_Q8;
 
-		dot_q8_row_x16_avx512(row, j->xu + (size_t)b * GPAI_QK, j->xdt + b, j->npad,
-				      w->cols, o);
-		for (int v = 0; v < KERN_TILE_AVX512 && b + v < b1; v++)
-			m->out[(b + v) * m->ostride + r] = o[v];
-	}
-	for (; j->xu && w->type == WT_Q8_0 && simd == KERN_AVX2_VNNI && b < b1;
-	     b += KERN_TILE_VNNI) {
-		float o[KERN_TILE_VNNI];
-
-		dot_q8_row_x8_vnni(row, j->xu + (size_t)b * GPAI_QK, j->xdt + b, j->npad, w->cols,
-				   o);
-		for (int v = 0; v < KERN_TILE_VNNI && b + v < b1; v++)
-			m->out[(b + v) * m->ostride + r] = o[v];
-	}
-	b = b < b1 ? b : b1;
-	if (simd >= KERN_AVX2 && w->type == WT_Q8_0)
-		for (; b + KERN_TILE_Q8 <= b1; b += KERN_TILE_Q8) {
-			struct q8buf xs[KERN_TILE_Q8];
-			float o[KERN_TILE_Q8];
-
-			for (int v = 0; v < KERN_TILE_Q8; v++)
-				xs[v] = q8_view(j->xq, w->cols, b + v);
-			dot_q8_row_x4_avx2(row, xs, w->cols, o);
-			for (int v = 0; v < KERN_TILE_Q8; v++)
-				m->out[(b + v) * m->ostride + r] = o[v];
+		if (simd == KERN_AVX512_VNNI && b + KERN_TILE_AVX512 < b1) {
+			q8_tile32_avx512(row, xl, xd, j->npad, w->cols, o);
+			t = 2 * KERN_TILE_AVX512;
+		} else if (simd == KERN_AVX512_VNNI) {
+			q8_tile16_avx512(row, xl, xd, j->npad, w->cols, o);
+			t = KERN_TILE_AVX512;
+		} else if (simd == KERN_AVX2_VNNI) {
+			q8_tile8_vnni(row, xl, xd, j->npad, w->cols, o);
+		} else {
+			q8_tile8_avx2(row, xl, xd, j->npad, w->cols, o);
 		}
-	return b;
+		for (int v = 0; v < t && b + v < b1; v++)
+			m->out[(b + v) * m->ostride + r] = o[v];
+		b += t;
+	}
+	return b < b1 ? b : b1;
 }
 #endif
 
@@ -1099,10 +1177,14 @@ static void mv_block(const struct mv_job *j, const struct kern_mv *m, int64_t lo
 			      m->out + b0 * m->ostride);
 		return;
 	}
-	if (b1 - b0 == 1 && simd >= KERN_AVX2 && w->type == WT_Q8_0) {
-		struct q8buf one = q8_view(j->xq, w->cols, b0);
+	/* one vector, or too few for the tiles: the one-vector rows, vector
+	 * by vector (the block of rows stays in the cache meanwhile) */
+	if ((b1 - b0 == 1 || !j->xl) && simd >= KERN_AVX2 && w->type == WT_Q8_0) {
+		for (int b = b0; b < b1; b++) {
+			struct q8buf one = q8_view(j->xq, w->cols, b);
 
-		rows_q8_avx2(base, row_bytes, lo, hi, &one, w->cols, m->out + b0 * m->ostride);
+			rows_q8_avx2(base, row_bytes, lo, hi, &one, w->cols, m->out + b * m->ostride);
+		}
 		return;
 	}
 #endif
@@ -1257,48 +1339,73 @@ void kern_matvec(struct kern *k, float *out, const struct wref *w, const float *
 }
 
 /* Grows *buf to hold `need` bytes; -1 when memory is short. */
-static int grow(void **buf, size_t *cap, size_t need)
+/* Room for npad vectors in k->xl and k->xdt (prepare_part fills them). */
+/* Room for need bytes in *buf, which threads fill a cache line each:
+ * aligned to a line; the old contents are not kept. */
+static int grow_lines(void **buf, size_t *cap, size_t need)
 {
 	void *p;
 
 	if (*cap >= need)
 		return 0;
-	if (!(p = realloc(*buf, need)))
+	need = (need + 63) / 64 * 64;
+	if (!(p = aligned_alloc(64, need)))
 		return -1;
+	free(*buf);
 	*buf = p;
 	*cap = need;
 	return 0;
 }
 
-/* The VNNI kernels' view of n quantized vectors, block by block and
- * padded with zeros to npad (a multiple of the tile): vector b's block blk
- * as q + 128 at k->xu + (blk * npad + b) * GPAI_QK, its scale at
- * k->xdt[blk * npad + b].  -1 (and the AVX2 kernel, with the same results)
- * when memory is short. */
-/* Room for npad vectors in k->xu and k->xdt (prepare_part fills them). */
-static int grow_vnni(struct kern *k, int64_t cols, int npad)
+static int grow_tiles(struct kern *k, int64_t cols, int npad)
 {
 	size_t nq = (size_t)npad * (size_t)cols, nd = (size_t)npad * (size_t)(cols / GPAI_QK);
 
-	return grow((void **)&k->xu, &k->xu_cap, nq) ||
-	       grow((void **)&k->xdt, &k->xdt_cap, sizeof(float) * nd);
+	return grow_lines((void **)&k->xl, &k->xl_cap, nq) ||
+	       grow_lines((void **)&k->xdt, &k->xdt_cap, sizeof(float) * nd);
 }
 
 /* The activations of a batched quantized product, vector by vector on
- * the pool: quantized into xqn, and with VNNI tiles also laid out in xu
+ * the pool: quantized into xqn, and for the SIMD tiles also laid out in xl
  * and xdt (npad vectors, those from n on zero). */
 struct prep_job {
 	struct kern *k;
 	struct q8buf *xqn;
 	const float *x;
 	int64_t xstride, cols;
-	int n, npad; /* npad 0: no VNNI layout */
+	int n, npad; /* npad 0: no tile layout */
+	int vnni;    /* xl holds x + 128 as unsigned bytes (else x) */
 };
+
+/* Vector b (x, or NULL for padding) into the tiles' layout (struct kern). */
+static void lay_out(const struct prep_job *j, const struct q8buf *x, int b)
+{
+	int64_t blocks = j->cols / GPAI_QK;
+	size_t stride = (size_t)j->npad * 4;
+	uint32_t flip = j->vnni ? 0x80808080u : 0;
+	uint8_t *xl = j->k->xl + (size_t)b * 4;
+	float *xdt = j->k->xdt + b;
+
+	for (int64_t blk = 0; blk < blocks; blk++) {
+		uint8_t *dst = xl + (size_t)blk * 8 * stride;
+
+		for (int g = 0; g < 8; g++) {
+			uint32_t v = 0;
+
+			if (x) {
+				memcpy(&v, x->q + blk * GPAI_QK + 4 * g, 4);
+				v ^= flip;
+			}
+			memcpy(dst + g * stride, &v, 4);
+		}
+		xdt[blk * j->npad] = x ? x->d[blk] : 0;
+	}
+}
 
 static void prepare_part(void *ctx, int chunk, int n_chunks)
 {
 	const struct prep_job *j = ctx;
-	int64_t cols = j->cols, blocks = cols / GPAI_QK;
+	int64_t cols = j->cols;
 	int nv = j->npad ? j->npad : j->n;
 
 	for (int b = nv * chunk / n_chunks; b < nv * (chunk + 1) / n_chunks; b++) {
@@ -1308,18 +1415,8 @@ static void prepare_part(void *ctx, int chunk, int n_chunks)
 			one = q8_view(j->xqn, cols, b);
 			kern_quantize_q8(&one, j->x + b * j->xstride, cols);
 		}
-		for (int64_t blk = 0; j->npad && blk < blocks; blk++) {
-			uint8_t *u = j->k->xu + (blk * j->npad + b) * GPAI_QK;
-
-			if (one.q) {
-				for (int i = 0; i < GPAI_QK; i++)
-					u[i] = (uint8_t)(one.q[blk * GPAI_QK + i] ^ 0x80);
-				j->k->xdt[blk * j->npad + b] = one.d[blk];
-			} else {
-				memset(u, 0, GPAI_QK);
-				j->k->xdt[blk * j->npad + b] = 0;
-			}
-		}
+		if (j->npad)
+			lay_out(j, one.q ? &one : NULL, b);
 	}
 }
 
@@ -1327,13 +1424,13 @@ void kern_release(struct kern *k)
 {
 	free(k->xq.q);
 	free(k->xq.d);
-	free(k->xu);
+	free(k->xl);
 	free(k->xdt);
 	k->xq.q = NULL;
 	k->xq.d = NULL;
-	k->xu = NULL;
+	k->xl = NULL;
 	k->xdt = NULL;
-	k->xu_cap = k->xdt_cap = 0;
+	k->xl_cap = k->xdt_cap = 0;
 }
 
 /* Batches of at least this many vectors are prepared on the pool. */
@@ -1354,22 +1451,26 @@ void kern_matmat_group(struct kern *k, const struct kern_mv *mv, int n_mv, const
 		return;
 	}
 	if (group_quantized(mv, n_mv)) {
-		struct prep_job pj = { k, xqn, x, xstride, cols, n, 0 };
+		struct prep_job pj = { k, xqn, x, xstride, cols, n, 0, simd_level() >= KERN_AVX2_VNNI };
 
-		/* VNNI tiles once they would be at least half full */
-		if (simd_level() >= KERN_AVX2_VNNI) {
-			int tile = simd_level() >= KERN_AVX512_VNNI ? KERN_TILE_AVX512 : KERN_TILE_VNNI;
+		/* SIMD tiles once they would be at least half full */
+		if (simd_level() >= KERN_AVX2) {
+			int tile = simd_level() >= KERN_AVX512_VNNI ? KERN_TILE_AVX512 : KERN_TILE_Q8;
 			int npad = (n + tile - 1) / tile * tile;
 
-			if (2 * n >= tile && grow_vnni(k, cols, npad) == 0) {
+			if (2 * n >= tile && grow_tiles(k, cols, npad) == 0) {
 				pj.npad = npad;
-				j.xu = k->xu;
+				j.xl = k->xl;
 				j.xdt = k->xdt;
 				j.npad = npad;
 			}
 		}
+		/* with the layout, a chunk is 16 vectors: the 4 bytes (or the
+		 * scale) each puts in a line of xl (xdt), so that no line is
+		 * written by two threads at once */
 		if (n >= PREP_PARALLEL_MIN)
-			gpai_pool_run(k->pool, pj.npad ? pj.npad : n, prepare_part, &pj);
+			gpai_pool_run(k->pool, pj.npad ? (pj.npad + 15) / 16 : gpai_pool_threads(k->pool),
+				      prepare_part, &pj);
 		else
 			prepare_part(&pj, 0, 1);
 		j.xq = xqn;

@@ -7,9 +7,9 @@
  * Shapes are chosen to reach every loop tail: 110 columns for the float
  * types (3 steps of 32, one of 8, 6 scalars), 96 for the block types; 1237
  * rows (not a multiple of any chunk or tile); 29 vectors (F32: nine tiles
- * of 3 and two left over; Q8_0 with AVX2: seven tiles of 4 and one left
- * over; with AVX-VNNI: four tiles of 8, the last running into the zero
- * padding; with AVX-512 VNNI: two tiles of 16, the second padded).
+ * of 3 and two left over; Q8_0 with AVX2 or AVX-VNNI: four tiles of 8, the
+ * last running into the zero padding; with AVX-512 VNNI: one tile of 32,
+ * padded).
  *
  * Tolerance: |kernel - float64| <= 1e-5 * sum |w_i x_i| (float32
  * accumulation over ~100 terms; the int8 sums of the block types are exact).
@@ -17,7 +17,8 @@
  * runs on one thread, so the 2-thread products are really split.
  * Exact checks: batched products, grouped products, 1 vs 2 threads and the
  * two quantizers give bit-identical values, on each SIMD level (AVX2, and
- * AVX-VNNI for the batched Q8_0 products where the CPU has it). */
+ * AVX-VNNI and AVX-512 VNNI for the batched Q8_0 products where the CPU
+ * has them); Q8_0 values are the portable loop's bits on every level. */
 #include "common.h"
 #include "engine_private.h"
 #include "harness.h"
@@ -227,7 +228,7 @@ static void all_types_on_this_path(void)
 }
 
 /* Each SIMD level the CPU has: its batched Q8_0 products (AVX2, AVX-VNNI
- * or AVX-512 VNNI tiles) are compared bit for bit with the one-vector AVX2
+ * or AVX-512 VNNI tiles) are compared bit for bit with the one-vector
  * kernel.  A level the CPU lacks falls to the one below (kern_use_simd),
  * which says so. */
 static void simd_level_checks(int level)
@@ -263,6 +264,65 @@ TEST(portable_kernels_match_float64_and_are_exact_across_batching_and_threads)
 	CHECK_INT(0, kern_simd());
 	all_types_on_this_path();
 	kern_use_simd(KERN_BEST);
+}
+
+/* Q8_0 products of an n-column matrix on every path against the portable
+ * loop's bits (see the test below). */
+static void q8_same_bits(int64_t cols)
+{
+	const int levels[] = { KERN_AVX2, KERN_AVX2_VNNI, KERN_AVX512_VNNI };
+	float *ref = malloc(sizeof(float) * NVEC * ROWS), *one = malloc(sizeof(float) * NVEC * ROWS);
+	float *bat = malloc(sizeof(float) * NVEC * ROWS), *x = malloc(sizeof(float) * NVEC * cols);
+	unsigned char *m = make_weights(WT_Q8_0, ROWS, cols);
+	struct wref w = { .data = m, .type = WT_Q8_0, .rows = ROWS, .cols = cols };
+	struct q8buf xqn = { calloc(NVEC, (size_t)cols), calloc(NVEC, sizeof(float) * (size_t)cols),
+			     cols };
+	struct kern k = { 0 };
+	struct gpai_error err;
+
+	gpai_error_init(&err);
+	CHECK(ref && one && bat && x && m && xqn.q && xqn.d);
+	k.xq.q = calloc(1, (size_t)cols);
+	k.xq.d = calloc(sizeof(float), (size_t)cols);
+	k.xq.cap = cols;
+	CHECK(k.xq.q && k.xq.d);
+	CHECK_OK(gpai_pool_new(2, &k.pool, &err), &err);
+	for (int64_t i = 0; i < NVEC * cols; i++)
+		x[i] = urand();
+	kern_use_simd(KERN_PORTABLE);
+	for (int b = 0; b < NVEC; b++)
+		kern_matvec(&k, ref + b * ROWS, &w, x + b * cols);
+	for (size_t l = 0; l < sizeof(levels) / sizeof(levels[0]) && HAVE_X86_64; l++) {
+		kern_use_simd(levels[l]);
+		for (int b = 0; b < NVEC; b++)
+			kern_matvec(&k, one + b * ROWS, &w, x + b * cols);
+		kern_matmat(&k, bat, ROWS, &w, x, cols, NVEC, &xqn);
+		CHECK(memcmp(ref, one, sizeof(float) * NVEC * ROWS) == 0);
+		CHECK(memcmp(ref, bat, sizeof(float) * NVEC * ROWS) == 0);
+	}
+	kern_use_simd(KERN_BEST);
+	gpai_pool_free(k.pool);
+	kern_release(&k);
+	free(xqn.q);
+	free(xqn.d);
+	free(m);
+	free(x);
+	free(bat);
+	free(one);
+	free(ref);
+}
+
+TEST(q8_0_products_are_the_same_bits_on_every_path)
+{
+	/* Q8_0 values follow one definition (per block, the exact int8 sum,
+	 * then acc + (wscale * xscale) * sum), which the portable loop spells
+	 * out: every SIMD level, one vector at a time and batched, gives its
+	 * bits.  1237 rows: the one-vector kernel's groups of eight rows and
+	 * five left over; 29 vectors: tiles of 8, 16 and 32, padded; 96
+	 * columns, and 2112 (66 blocks: the eight-row kernel works in stages
+	 * of 64). */
+	q8_same_bits(COLS_Q);
+	q8_same_bits(2112);
 }
 
 TEST(both_paths_quantize_activations_identically)
