@@ -26,8 +26,12 @@ CC       ?= cc
 OPT      ?= -O2 -g
 MODULES  := common signing inference compute_estimator registry dossier oci
 
+# -ffp-contract=off: every a * b + c in C is a multiply and an add, each
+# rounded, as the kernels' portable paths promise (docs/inference.md);
+# fused multiply-adds come only from intrinsics.  GCC already does so under
+# -std=c11; clang would fuse them.
 CFLAGS_BASE := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-	-Wall -Wextra -Wshadow -Wno-unused-parameter \
+	-Wall -Wextra -Wshadow -Wno-unused-parameter -ffp-contract=off \
 	-pthread \
 	$(foreach m,$(MODULES),-I$(m))
 # GCC's -Wformat-truncation flags bounded snprintf calls that truncate on
