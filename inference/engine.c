@@ -186,6 +186,7 @@ static int alloc_state(struct gpai_engine *e, int n_threads, struct gpai_error *
 	e->xb2 = calloc((size_t)in->dim, sizeof(float));
 	e->hb = calloc((size_t)widest, sizeof(float));
 	e->hb2 = calloc((size_t)widest, sizeof(float));
+	/* q, then a decoded position's k and v (kv_dim <= dim each) */
 	e->q = calloc((size_t)in->dim * 3, sizeof(float));
 	e->att = calloc((size_t)in->n_heads * (size_t)in->context_length, sizeof(float));
 	e->logits = calloc((size_t)in->vocab_size, sizeof(float));
