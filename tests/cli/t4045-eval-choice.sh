@@ -20,6 +20,13 @@ close() { /usr/bin/python3 -c 'import sys; sys.exit(abs(float(sys.argv[1]) - flo
 # ref_value FILE NAME: "accuracy" or "acc_norm" from llama_ref's summary line.
 ref_value() { sed -n "s/.* $2 \([0-9.e-]*\).*/\1/p" "$1"; }
 
+# rejects FILE MESSAGE: `eval run --task choice --data FILE` exits 1 and its
+# error names 'FILE' followed by MESSAGE (a grep pattern).
+rejects() {
+	test_expect_code 1 gpai eval run fx.gguf --task choice --data "$1" 2>err &&
+	grep_q "'$1' $2" err
+}
+
 # The fixture's small vocabulary: pieces of "the", "a", "s", "t", "e", "o",
 # "n", "h", "d", "r", a few byte tokens (é, !, ?, ",", "."); other letters are
 # <unk>.  Item 2 has acc and acc_norm disagree; item 3 an empty context (BOS
@@ -184,38 +191,27 @@ test_expect_success 'bad input: each exits 1 naming the file and line' '
 	test_expect_code 1 gpai eval run fx.gguf --task choice --data bad1.jsonl 2>err &&
 	grep_q "^gpai: .*'\''bad1.jsonl'\'' line 2: not valid JSON" err &&
 	echo "{\"context\": \"a\", \"choices\": [\"b\", \"c\"], \"gold\": 2}" >bad2.jsonl &&
-	test_expect_code 1 gpai eval run fx.gguf --task choice --data bad2.jsonl 2>err &&
-	grep_q "'\''bad2.jsonl'\'' line 1: \"gold\" 2 is out of range (2 choices: 0..1)" err &&
+	rejects bad2.jsonl "line 1: \"gold\" 2 is out of range (2 choices: 0..1)" &&
 	echo "{\"context\": \"a\", \"choices\": [], \"gold\": 0}" >bad3.jsonl &&
-	test_expect_code 1 gpai eval run fx.gguf --task choice --data bad3.jsonl 2>err &&
-	grep_q "'\''bad3.jsonl'\'' line 1: \"choices\" is empty" err &&
+	rejects bad3.jsonl "line 1: \"choices\" is empty" &&
 	/usr/bin/python3 -c "import json; print(json.dumps({\"context\": \"the hat \" * 40, \"choices\": [\"sat\"], \"gold\": 0}))" >bad4.jsonl &&
-	test_expect_code 1 gpai eval run fx.gguf --task choice --data bad4.jsonl 2>err &&
-	grep_q "'\''bad4.jsonl'\'' line 1: choice 0 needs [0-9]* positions (BOS, [0-9]* context and [0-9]* continuation tokens, less the last), more than the context of 64" err &&
+	rejects bad4.jsonl "line 1: choice 0 needs [0-9]* positions (BOS, [0-9]* context and [0-9]* continuation tokens, less the last), more than the context of 64" &&
 	echo "{\"context\": \"a\", \"choices\": [\"b\", \"\"], \"gold\": 0}" >bad5.jsonl &&
-	test_expect_code 1 gpai eval run fx.gguf --task choice --data bad5.jsonl 2>err &&
-	grep_q "'\''bad5.jsonl'\'' line 1: choice 1 is empty" err &&
+	rejects bad5.jsonl "line 1: choice 1 is empty" &&
 	echo "{\"choices\": [\"b\"], \"gold\": 0}" >bad6.jsonl &&
-	test_expect_code 1 gpai eval run fx.gguf --task choice --data bad6.jsonl 2>err &&
-	grep_q "'\''bad6.jsonl'\'' line 1: \"context\" is missing" err &&
+	rejects bad6.jsonl "line 1: \"context\" is missing" &&
 	echo "{\"context\": \"a\", \"choices\": [\"b\"], \"gold\": 0.5}" >bad7.jsonl &&
-	test_expect_code 1 gpai eval run fx.gguf --task choice --data bad7.jsonl 2>err &&
-	grep_q "'\''bad7.jsonl'\'' line 1: \"gold\" is not a whole number" err &&
+	rejects bad7.jsonl "line 1: \"gold\" is not a whole number" &&
 	echo "{\"context\": \"a\", \"choices\": \"b\", \"gold\": 0}" >bad8.jsonl &&
-	test_expect_code 1 gpai eval run fx.gguf --task choice --data bad8.jsonl 2>err &&
-	grep_q "'\''bad8.jsonl'\'' line 1: \"choices\" is not an array" err &&
+	rejects bad8.jsonl "line 1: \"choices\" is not an array" &&
 	echo "[1, 2]" >bad9.jsonl &&
-	test_expect_code 1 gpai eval run fx.gguf --task choice --data bad9.jsonl 2>err &&
-	grep_q "'\''bad9.jsonl'\'' line 1: not a JSON object" err &&
+	rejects bad9.jsonl "line 1: not a JSON object" &&
 	printf "\n  \n" >empty.jsonl &&
-	test_expect_code 1 gpai eval run fx.gguf --task choice --data empty.jsonl 2>err &&
-	grep_q "'\''empty.jsonl'\'' holds no items" err &&
+	rejects empty.jsonl "holds no items" &&
 	printf "{\"context\": \"\\377\", \"choices\": [\"b\"], \"gold\": 0}\n" >bad10.jsonl &&
-	test_expect_code 1 gpai eval run fx.gguf --task choice --data bad10.jsonl 2>err &&
-	grep_q "'\''bad10.jsonl'\'' is not valid UTF-8" err &&
+	rejects bad10.jsonl "is not valid UTF-8" &&
 	echo "{\"context\": \"a\", \"choices\": [\"b\", 3], \"gold\": 0}" >bad11.jsonl &&
-	test_expect_code 1 gpai eval run fx.gguf --task choice --data bad11.jsonl 2>err &&
-	grep_q "'\''bad11.jsonl'\'' line 1: choice 1 is not a string" err &&
+	rejects bad11.jsonl "line 1: choice 1 is not a string" &&
 	test_expect_code 1 gpai eval run fx.gguf --task choice --data nosuch.jsonl 2>err &&
 	grep_q "cannot read the data file" err
 '

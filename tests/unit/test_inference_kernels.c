@@ -149,16 +149,19 @@ struct setup {
 	float *x;
 };
 
-static int setup_init(struct setup *s, int threads, struct gpai_error *err)
+/* Kernel buffers for NVEC vectors of up to cols values (x: NVEC * cols). */
+static int setup_init(struct setup *s, int threads, int64_t cols, struct gpai_error *err)
 {
+	size_t c = (size_t)cols;
+
 	memset(s, 0, sizeof(*s));
-	s->k.xq.q = calloc(COLS_F + GPAI_QK, 1);
-	s->k.xq.d = calloc(COLS_F / GPAI_QK + 1, sizeof(float));
-	s->k.xq.cap = COLS_F;
-	s->xqn.q = calloc(NVEC * (COLS_F + GPAI_QK), 1);
-	s->xqn.d = calloc(NVEC * (COLS_F / GPAI_QK + 1), sizeof(float));
-	s->xqn.cap = COLS_F;
-	s->x = malloc(sizeof(float) * NVEC * COLS_F);
+	s->k.xq.q = calloc(c + GPAI_QK, 1);
+	s->k.xq.d = calloc(c / GPAI_QK + 1, sizeof(float));
+	s->k.xq.cap = cols;
+	s->xqn.q = calloc(NVEC * (c + GPAI_QK), 1);
+	s->xqn.d = calloc(NVEC * (c / GPAI_QK + 1), sizeof(float));
+	s->xqn.cap = cols;
+	s->x = malloc(sizeof(float) * NVEC * c);
 	if (!s->k.xq.q || !s->k.xq.d || !s->xqn.q || !s->xqn.d || !s->x)
 		return gpai_error_set(err, GPAI_ENOMEM, "out of memory for the kernel buffers");
 	return gpai_pool_new(threads, &s->k.pool, err);
@@ -184,8 +187,8 @@ static void all_types_on_this_path(void)
 	int bad;
 
 	gpai_error_init(&err);
-	CHECK_OK(setup_init(&s1, 1, &err), &err);
-	CHECK_OK(setup_init(&s2, 2, &err), &err);
+	CHECK_OK(setup_init(&s1, 1, COLS_F, &err), &err);
+	CHECK_OK(setup_init(&s2, 2, COLS_F, &err), &err);
 	for (int i = 0; i < NVEC * COLS_F; i++)
 		s1.x[i] = s2.x[i] = urand();
 	for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
@@ -272,41 +275,31 @@ static void q8_same_bits(int64_t cols)
 {
 	const int levels[] = { KERN_AVX2, KERN_AVX2_VNNI, KERN_AVX512_VNNI };
 	float *ref = malloc(sizeof(float) * NVEC * ROWS), *one = malloc(sizeof(float) * NVEC * ROWS);
-	float *bat = malloc(sizeof(float) * NVEC * ROWS), *x = malloc(sizeof(float) * NVEC * cols);
+	float *bat = malloc(sizeof(float) * NVEC * ROWS);
 	unsigned char *m = make_weights(WT_Q8_0, ROWS, cols);
 	struct wref w = { .data = m, .type = WT_Q8_0, .rows = ROWS, .cols = cols };
-	struct q8buf xqn = { calloc(NVEC, (size_t)cols), calloc(NVEC, sizeof(float) * (size_t)cols),
-			     cols };
-	struct kern k = { 0 };
 	struct gpai_error err;
+	struct setup s;
 
 	gpai_error_init(&err);
-	CHECK(ref && one && bat && x && m && xqn.q && xqn.d);
-	k.xq.q = calloc(1, (size_t)cols);
-	k.xq.d = calloc(sizeof(float), (size_t)cols);
-	k.xq.cap = cols;
-	CHECK(k.xq.q && k.xq.d);
-	CHECK_OK(gpai_pool_new(2, &k.pool, &err), &err);
+	CHECK(ref && one && bat && m);
+	CHECK_OK(setup_init(&s, 2, cols, &err), &err);
 	for (int64_t i = 0; i < NVEC * cols; i++)
-		x[i] = urand();
+		s.x[i] = urand();
 	kern_use_simd(KERN_PORTABLE);
 	for (int b = 0; b < NVEC; b++)
-		kern_matvec(&k, ref + b * ROWS, &w, x + b * cols);
+		kern_matvec(&s.k, ref + b * ROWS, &w, s.x + b * cols);
 	for (size_t l = 0; l < sizeof(levels) / sizeof(levels[0]) && HAVE_X86_64; l++) {
 		kern_use_simd(levels[l]);
 		for (int b = 0; b < NVEC; b++)
-			kern_matvec(&k, one + b * ROWS, &w, x + b * cols);
-		kern_matmat(&k, bat, ROWS, &w, x, cols, NVEC, &xqn);
+			kern_matvec(&s.k, one + b * ROWS, &w, s.x + b * cols);
+		kern_matmat(&s.k, bat, ROWS, &w, s.x, cols, NVEC, &s.xqn);
 		CHECK(memcmp(ref, one, sizeof(float) * NVEC * ROWS) == 0);
 		CHECK(memcmp(ref, bat, sizeof(float) * NVEC * ROWS) == 0);
 	}
 	kern_use_simd(KERN_BEST);
-	gpai_pool_free(k.pool);
-	kern_release(&k);
-	free(xqn.q);
-	free(xqn.d);
+	setup_release(&s);
 	free(m);
-	free(x);
 	free(bat);
 	free(one);
 	free(ref);
