@@ -133,9 +133,11 @@ struct gpai_map {
 	size_t size;
 };
 int gpai_map_open(struct gpai_map *m, const char *path, struct gpai_error *err);
-/* Maps the file's pages in now (page cache permitting) rather than one
- * fault at a time on first use; skipped for files larger than half the
- * machine's memory, which keep loading on demand. */
+/* For a map that is read over and over (model weights): asks for huge
+ * pages (MADV_HUGEPAGE), and maps the file's pages in now (page cache
+ * permitting) rather than one fault at a time on first use; the latter is
+ * skipped for files larger than half the machine's memory, which keep
+ * loading on demand. */
 void gpai_map_prefault(const struct gpai_map *m);
 void gpai_map_close(struct gpai_map *m);
 

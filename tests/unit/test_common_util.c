@@ -2,8 +2,12 @@
 #include "common.h"
 #include "harness.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 TEST(parse_numbers_are_strict)
 {
@@ -129,6 +133,57 @@ TEST(files_atomic_write_and_read)
 	CHECK(memcmp(m.data, "content", 7) == 0);
 	gpai_map_close(&m);
 	CHECK_ERR(GPAI_EIO, gpai_mkdir_p("a/b/c/f/g", 0755, &err), &err, "a/b/c/f");
+}
+
+/* The VmFlags line of the mapping that holds p in /proc/self/smaps, or ""
+ * (into out). */
+static void vm_flags_of(const void *p, char *out, size_t n)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	int in = 0;
+
+	out[0] = 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
+			in = (uintptr_t)p >= lo && (uintptr_t)p < hi;
+		else if (in && strncmp(line, "VmFlags:", 8) == 0)
+			snprintf(out, n, "%s", line);
+	}
+	if (f)
+		fclose(f);
+}
+
+/* gpai_map_prefault asks for huge pages for the weights it maps in (on a
+ * Linux kernel with transparent huge pages: VmFlags "hg"), and the bytes
+ * read back are the file's. */
+TEST(files_map_prefault_asks_for_huge_pages)
+{
+	const size_t n = ((size_t)5 << 20) + 12345;
+	struct gpai_error err;
+	struct gpai_map m;
+	unsigned char *data = malloc(n);
+	char flags[512];
+	size_t bad = 0;
+
+	gpai_error_init(&err);
+	CHECK(data != NULL);
+	for (size_t i = 0; i < n; i++)
+		data[i] = (unsigned char)(i * 2654435761u >> 13);
+	CHECK_OK(gpai_write_file_atomic("big", data, n, 0600, &err), &err);
+	CHECK_OK(gpai_map_open(&m, "big", &err), &err);
+	CHECK_INT(n, m.size);
+	gpai_map_prefault(&m);
+	vm_flags_of(m.data, flags, sizeof(flags));
+	if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK) == 0)
+		CHECK(strstr(flags, " hg") != NULL);
+	for (size_t i = 0; i < n; i++)
+		bad += m.data[i] != data[i];
+	CHECK_INT(0, bad);
+	gpai_map_close(&m);
+	free(data);
 }
 
 TEST(errors_carry_context)
