@@ -198,7 +198,8 @@ void kern_matmat_group(struct kern *k, const struct kern_mv *mv, int n_mv, const
 void kern_quantize_q8(struct q8buf *o, const float *x, int64_t n);
 
 /* The kernel paths: portable C; AVX2 with FMA and F16C; and, for the
- * batched Q8_0 products, AVX-VNNI (256-bit) or AVX-512 with VNNI.  All
+ * batched Q8_0 products, AVX-VNNI (256-bit) or AVX-512 with VNNI (which
+ * level also decodes F32 rows with 512-bit FMAs).  All
  * SIMD levels give identical results; the portable path differs from them
  * only by float reassociation. */
 enum kern_level {
