@@ -533,11 +533,14 @@ int gpai_engine_forward(struct gpai_engine *e, int32_t token, int32_t pos,
 	}
 	norm(e, x, x, &e->out_norm, &e->out_norm_b);
 	kern_matvec(&e->kern, e->logits, &e->output, x);
-	for (int32_t i = 0; i < in->vocab_size; i++)
-		if (!isfinite(e->logits[i]))
+	{
+		int64_t bad = kern_first_nonfinite(e->logits, in->vocab_size);
+
+		if (bad >= 0)
 			return gpai_error_set(err, GPAI_EFORMAT,
 					      "logit %d at position %d is not finite: the weights hold "
-					      "NaN or infinity", (int)i, (int)pos);
+					      "NaN or infinity", (int)bad, (int)pos);
+	}
 	e->flop_done += gpai_engine_flop_at(e, pos);
 	*logits = e->logits;
 	return GPAI_OK;
@@ -694,10 +697,7 @@ static void step_part(void *ctx, int chunk, int n_chunks)
 		case STEP_CHECK: {
 			const float *lg = e->blogits + (size_t)b * V;
 
-			j->bad[b] = -1;
-			for (int32_t i = 0; i < V && j->bad[b] < 0; i++)
-				if (!isfinite(lg[i]))
-					j->bad[b] = i;
+			j->bad[b] = (int32_t)kern_first_nonfinite(lg, V);
 			break;
 		}
 		}

@@ -172,6 +172,12 @@ void kern_wsum(float *out, const float *a, const float *v, int64_t stride, int n
  * and the terms are summed in a fixed order (four running sums, i mod 4,
  * then (s0 + s1) + (s2 + s3)), so every SIMD level gives the same value. */
 double kern_sum_exp(const float *x, int64_t n, float max);
+/* The index of the first largest of x[0..n), n >= 1, as the loop
+ * `if (x[i] > x[best]) best = i` from best = 0 finds it (so NaNs are
+ * never taken after the first element): the logits of greedy decoding. */
+int64_t kern_argmax(const float *x, int64_t n);
+/* The index of the first x[i] that is NaN or infinite, or -1 if none. */
+int64_t kern_first_nonfinite(const float *x, int64_t n);
 /* out[b * ostride + r] = W[r] . x[b * xstride] for b < n: the weights are
  * read once for the n vectors, and every value equals kern_matvec's.
  * xqn holds n quantized vectors of the widest matrix (Q8_0/Q4_0 only). */

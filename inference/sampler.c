@@ -50,16 +50,6 @@ static float random_f32(uint64_t *state)
 	return (float)(random_u32(state) >> 8) / 16777216.0f;
 }
 
-static int32_t argmax(const float *p, int32_t n)
-{
-	int32_t best = 0;
-
-	for (int32_t i = 1; i < n; i++)
-		if (p[i] > p[best])
-			best = i;
-	return best;
-}
-
 static int32_t sample_mult(const float *p, int32_t n, float coin)
 {
 	float cdf = 0;
@@ -121,7 +111,7 @@ int32_t gpai_sampler_sample(struct gpai_sampler *s, float *logits)
 	float coin;
 
 	if (s->temperature == 0.0f)
-		return argmax(logits, s->n_vocab);
+		return (int32_t)kern_argmax(logits, s->n_vocab);
 	for (int32_t i = 0; i < s->n_vocab; i++)
 		logits[i] /= s->temperature;
 	{

@@ -441,3 +441,83 @@ TEST(sum_of_exponentials_matches_libm_and_is_exact_across_paths)
 		CHECK(port == 0);
 	}
 }
+
+/* The loops kern_argmax and kern_first_nonfinite are defined by. */
+static int64_t argmax_loop(const float *x, int64_t n)
+{
+	int64_t best = 0;
+
+	for (int64_t i = 1; i < n; i++)
+		if (x[i] > x[best])
+			best = i;
+	return best;
+}
+
+static int64_t nonfinite_loop(const float *x, int64_t n)
+{
+	for (int64_t i = 0; i < n; i++)
+		if (!isfinite(x[i]))
+			return i;
+	return -1;
+}
+
+/* Both functions on every level against their loops, for x[0..n). */
+static void check_argmax_nonfinite(const float *x, int64_t n, const char *what)
+{
+	const int levels[] = { KERN_PORTABLE, KERN_BEST };
+
+	for (size_t l = 0; l < sizeof(levels) / sizeof(levels[0]); l++) {
+		int64_t a, f;
+
+		kern_use_simd(levels[l]);
+		a = kern_argmax(x, n);
+		f = kern_first_nonfinite(x, n);
+		if (a != argmax_loop(x, n) || f != nonfinite_loop(x, n))
+			t_fail(__FILE__, __LINE__,
+			       "%s, n %lld, level %d: argmax %lld (loop %lld), first non-finite %lld "
+			       "(loop %lld)", what, (long long)n, kern_simd(), (long long)a,
+			       (long long)argmax_loop(x, n), (long long)f,
+			       (long long)nonfinite_loop(x, n));
+	}
+	kern_use_simd(KERN_BEST);
+}
+
+TEST(argmax_and_the_finite_check_follow_their_loops_on_every_path)
+{
+	/* lengths around the 8-lane blocks, and a vocabulary's */
+	static const int64_t lens[] = { 1, 2, 7, 8, 9, 15, 16, 17, 31000 + 3 };
+	static float x[31003];
+
+	for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
+		int64_t n = lens[k];
+
+		for (int64_t i = 0; i < n; i++)
+			x[i] = urand();
+		check_argmax_nonfinite(x, n, "random");
+		/* ties: the first of equal maxima, before and after a block
+		 * edge; -0 and +0 are equal */
+		x[n / 3] = x[n - 1] = 2.0f;
+		check_argmax_nonfinite(x, n, "tie");
+		for (int64_t i = 0; i < n; i++)
+			x[i] = (i & 1) ? 0.0f : -0.0f;
+		check_argmax_nonfinite(x, n, "zeros");
+		/* the largest last, then first */
+		for (int64_t i = 0; i < n; i++)
+			x[i] = (float)i;
+		check_argmax_nonfinite(x, n, "ascending");
+		x[0] = (float)n;
+		check_argmax_nonfinite(x, n, "first");
+		/* non-finite values at the edges of the blocks and in the tail */
+		for (int pos = 0; pos < 4; pos++) {
+			int64_t at = pos == 0 ? 0 : pos == 1 ? n / 2 : pos == 2 ? n - 1 : (n > 8 ? 8 : 0);
+			const float bad[] = { INFINITY, -INFINITY, NAN };
+
+			for (size_t b = 0; b < sizeof(bad) / sizeof(bad[0]); b++) {
+				for (int64_t i = 0; i < n; i++)
+					x[i] = urand();
+				x[at] = bad[b];
+				check_argmax_nonfinite(x, n, "non-finite");
+			}
+		}
+	}
+}
