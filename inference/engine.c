@@ -329,10 +329,9 @@ static void softmax(float *x, int32_t n)
 	for (int32_t i = 1; i < n; i++)
 		if (x[i] > max)
 			max = x[i];
-	for (int32_t i = 0; i < n; i++) {
-		x[i] = expf(x[i] - max);
+	kern_exp_shifted(x, n, max);
+	for (int32_t i = 0; i < n; i++)
 		sum += x[i];
-	}
 	for (int32_t i = 0; i < n; i++)
 		x[i] /= sum;
 }
@@ -514,12 +513,7 @@ int gpai_engine_forward(struct gpai_engine *e, int32_t token, int32_t pos,
 			struct kern_mv up[2] = { { e->hb, &w->w1, 0 }, { e->hb2, &w->w3, 0 } };
 
 			kern_matvec_group(&e->kern, up, 2, e->xb);
-			for (int32_t i = 0; i < H; i++) {
-				float val = e->hb[i];
-
-				val *= 1.0f / (1.0f + expf(-val));
-				e->hb[i] = val * e->hb2[i];
-			}
+			kern_swiglu(e->hb, e->hb2, H);
 		} else {
 			kern_matvec(&e->kern, e->hb, &w->w3, e->xb);
 			add_bias(e->hb, &w->b_up, H);
@@ -670,12 +664,7 @@ static void step_part(void *ctx, int chunk, int n_chunks)
 			float *h = e->bhb + (size_t)b * W, *h2 = e->bhb2 + (size_t)b * W;
 
 			if (e->ffn == FFN_SWIGLU) {
-				for (int32_t i = 0; i < H; i++) {
-					float val = h[i];
-
-					val *= 1.0f / (1.0f + expf(-val));
-					h[i] = val * h2[i];
-				}
+				kern_swiglu(h, h2, H);
 			} else {
 				add_bias(h, &w->b_up, H);
 				for (int32_t i = 0; i < H; i++)

@@ -358,6 +358,80 @@ static double sum_exp_portable(const float *x, int64_t n, float max)
 	return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
+/* ---- exp in float, for attention's softmax and SwiGLU ---------------------- */
+
+/* exp(x) in float arithmetic, each operation rounded on its own, so the
+ * AVX2 path computes the same value lane by lane (libm's expf could not be
+ * vectorized without changing its bits): x = k ln 2 + r with k rounded to
+ * nearest (the 1.5 * 2^23 trick), r split Cody-Waite (k * EXPF_LN2_HI is
+ * exact: its low 12 bits are zero), e^r by its Taylor series to degree 7
+ * (|r| <= ln2/2: the next term is below 2^-27 of the sum), times 2^k as
+ * two powers of two built in the exponent bits (so that 2^128, needed just
+ * below the overflow, and the subnormal results each round once).  Within
+ * 2 ulp of expf(); a NaN comes back as it went in, above EXPF_MAX (where
+ * expf overflows) is infinity, below EXPF_MIN (exp under 2^-150) zero. */
+#define EXPF_LOG2E 1.44269504f
+#define EXPF_ROUND 12582912.0f /* 1.5 * 2^23 */
+#define EXPF_LN2_HI 0.693145751953125f /* 0x3f317200 */
+#define EXPF_LN2_LO 1.42860677e-06f
+#define EXPF_MAX 88.7228317f /* the largest float whose exp is finite */
+#define EXPF_MIN -104.0f
+
+static const float expf_taylor[8] = {
+	1.0f, 1.0f, 1.0f / 2, 1.0f / 6, 1.0f / 24, 1.0f / 120, 1.0f / 720, 1.0f / 5040,
+};
+
+static float f32_of_bits(uint32_t b)
+{
+	float f;
+
+	memcpy(&f, &b, sizeof(f));
+	return f;
+}
+
+static float exp_f32(float x)
+{
+	float t, kf, r, p;
+	uint32_t tb, rb;
+	int32_t k, k1;
+
+	if (x != x)
+		return x;
+	if (x > EXPF_MAX)
+		return INFINITY;
+	if (x < EXPF_MIN)
+		return 0.0f;
+	t = x * EXPF_LOG2E + EXPF_ROUND;
+	kf = t - EXPF_ROUND;
+	r = (x - kf * EXPF_LN2_HI) - kf * EXPF_LN2_LO;
+	p = expf_taylor[7];
+	for (int i = 6; i >= 0; i--)
+		p = p * r + expf_taylor[i];
+	memcpy(&tb, &t, sizeof(tb));
+	memcpy(&rb, &(float){ EXPF_ROUND }, sizeof(rb));
+	k = (int32_t)(tb - rb); /* t and EXPF_ROUND share their exponent */
+	k1 = k >> 1;
+	p = p * f32_of_bits((uint32_t)(k1 + 127) << 23);
+	return p * f32_of_bits((uint32_t)(k - k1 + 127) << 23);
+}
+
+static void exp_shifted_portable(float *x, int64_t n, float max)
+{
+	for (int64_t i = 0; i < n; i++)
+		x[i] = exp_f32(x[i] - max);
+}
+
+/* SiLU(h) * g, the SwiGLU of llama2.c's run.c with exp_f32 for expf. */
+static void swiglu_portable(float *h, const float *g, int64_t n)
+{
+	for (int64_t i = 0; i < n; i++) {
+		float v = h[i];
+
+		v *= 1.0f / (1.0f + exp_f32(-v));
+		h[i] = v * g[i];
+	}
+}
+
 /* ---- AVX2/FMA dot products ---------------------------------------------- */
 
 #if HAVE_X86
@@ -457,6 +531,66 @@ AVX2 static double sum_exp_avx2(const float *x, int64_t n, float max)
 	for (; i < n; i++)
 		s[i % 4] += exp_nonpositive((double)x[i] - (double)max);
 	return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
+/* exp_f32 of eight lanes. */
+AVX2 static inline __m256 exp8_avx2(__m256 x)
+{
+	const __m256 round = _mm256_set1_ps(EXPF_ROUND);
+	const __m256i bias = _mm256_set1_epi32(127);
+	__m256 t = _mm256_add_ps(_mm256_mul_ps(x, _mm256_set1_ps(EXPF_LOG2E)), round);
+	__m256 kf = _mm256_sub_ps(t, round);
+	__m256 r = _mm256_sub_ps(_mm256_sub_ps(x, _mm256_mul_ps(kf, _mm256_set1_ps(EXPF_LN2_HI))),
+				 _mm256_mul_ps(kf, _mm256_set1_ps(EXPF_LN2_LO)));
+	__m256 p = _mm256_set1_ps(expf_taylor[7]);
+	__m256i k, k1;
+
+	for (int i = 6; i >= 0; i--)
+		p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(expf_taylor[i]));
+	k = _mm256_sub_epi32(_mm256_castps_si256(t), _mm256_castps_si256(round));
+	k1 = _mm256_srai_epi32(k, 1);
+	p = _mm256_mul_ps(p, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(k1, bias), 23)));
+	p = _mm256_mul_ps(p, _mm256_castsi256_ps(_mm256_slli_epi32(
+				     _mm256_add_epi32(_mm256_sub_epi32(k, k1), bias), 23)));
+	/* the cases exp_f32 returns early, in its order of precedence */
+	p = _mm256_blendv_ps(p, _mm256_setzero_ps(),
+			     _mm256_cmp_ps(x, _mm256_set1_ps(EXPF_MIN), _CMP_LT_OQ));
+	p = _mm256_blendv_ps(p, _mm256_set1_ps(INFINITY),
+			     _mm256_cmp_ps(x, _mm256_set1_ps(EXPF_MAX), _CMP_GT_OQ));
+	return _mm256_blendv_ps(p, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+}
+
+AVX2 static void exp_shifted_avx2(float *x, int64_t n, float max)
+{
+	const __m256 m = _mm256_set1_ps(max);
+	int64_t i = 0;
+
+	for (; i + 8 <= n; i += 8)
+		_mm256_storeu_ps(x + i, exp8_avx2(_mm256_sub_ps(_mm256_loadu_ps(x + i), m)));
+	if (i < n) {
+		/* the last n - i lanes (softmaxes are short: this was a quarter
+		 * of the time one element at a time) */
+		__m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n - i)),
+						  _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+
+		_mm256_maskstore_ps(x + i, mask,
+				    exp8_avx2(_mm256_sub_ps(_mm256_maskload_ps(x + i, mask), m)));
+	}
+}
+
+AVX2 static void swiglu_avx2(float *h, const float *g, int64_t n)
+{
+	const __m256 one = _mm256_set1_ps(1.0f), sign = _mm256_set1_ps(-0.0f);
+	int64_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		__m256 v = _mm256_loadu_ps(h + i);
+		__m256 e = exp8_avx2(_mm256_xor_ps(v, sign));
+
+		v = _mm256_mul_ps(v, _mm256_div_ps(one, _mm256_add_ps(one, e)));
+		_mm256_storeu_ps(h + i, _mm256_mul_ps(v, _mm256_loadu_ps(g + i)));
+	}
+	swiglu_portable(h + i, g + i, n - i);
 }
 
 /* kern_argmax over 32000 logits was a scalar loop of about 30 us, 0.6 %
@@ -1138,6 +1272,33 @@ double kern_sum_exp(const float *x, int64_t n, float max)
 		return sum_exp_avx2(x, n, max);
 #endif
 	return sum_exp_portable(x, n, max);
+}
+
+void kern_exp_shifted(float *x, int64_t n, float max)
+{
+#if HAVE_X86
+	if (have_avx2()) {
+		exp_shifted_avx2(x, n, max);
+		return;
+	}
+#endif
+	exp_shifted_portable(x, n, max);
+}
+
+void kern_swiglu(float *h, const float *g, int64_t n)
+{
+#if HAVE_X86
+	if (have_avx2()) {
+		swiglu_avx2(h, g, n);
+		return;
+	}
+#endif
+	swiglu_portable(h, g, n);
+}
+
+float kern_exp(float x)
+{
+	return exp_f32(x);
 }
 
 int64_t kern_argmax(const float *x, int64_t n)

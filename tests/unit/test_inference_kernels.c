@@ -521,3 +521,101 @@ TEST(argmax_and_the_finite_check_follow_their_loops_on_every_path)
 		}
 	}
 }
+
+/* Units in the last place between two floats of the same sign. */
+static uint32_t ulps(float a, float b)
+{
+	uint32_t ua, ub;
+
+	memcpy(&ua, &a, sizeof(ua));
+	memcpy(&ub, &b, sizeof(ub));
+	return ua > ub ? ua - ub : ub - ua;
+}
+
+/* The same bits, or both NaN (which NaN an operation returns depends on
+ * the order the compiler gives its operands). */
+static int same_float(float a, float b)
+{
+	return (a != a && b != b) || memcmp(&a, &b, sizeof(a)) == 0;
+}
+
+static int same_floats(const float *a, const float *b, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!same_float(a[i], b[i]))
+			return 0;
+	return 1;
+}
+
+TEST(float_exp_is_within_1_ulp_and_the_same_bits_on_every_path)
+{
+	/* every 97th float from EXPF_MIN (-104) up to the overflow, and the
+	 * edges: kern_exp against exp() in double rounded to float */
+	enum { N = 4096 };
+	static float x[N], port[N], simd[N], h[N], g[N], hp[N], hs[N];
+	uint32_t worst = 0, lo, hi;
+	float at = 0;
+	int n = 0;
+
+	memcpy(&lo, &(float){ 104.0f }, sizeof(lo));
+	for (uint32_t b = 0; b <= lo; b += 97) { /* 0 down to -104 */
+		float v;
+		uint32_t nb = b | 0x80000000u;
+
+		memcpy(&v, &nb, sizeof(v));
+		if (kern_exp(v) != (float)exp((double)v) && v > -87.3f) {
+			uint32_t u = ulps(kern_exp(v), (float)exp((double)v));
+
+			if (u > worst)
+				worst = u, at = v;
+		}
+		n++;
+	}
+	memcpy(&hi, &(float){ 88.7228317f }, sizeof(hi));
+	for (uint32_t b = 0; b <= hi; b += 97) { /* 0 up to the overflow */
+		float v;
+
+		memcpy(&v, &b, sizeof(v));
+		if (ulps(kern_exp(v), (float)exp((double)v)) > worst)
+			worst = ulps(kern_exp(v), (float)exp((double)v)), at = v;
+		n++;
+	}
+	printf("# worst %u ulp at %.9g\n", (unsigned)worst, (double)at);
+	if (worst > 1)
+		t_fail(__FILE__, __LINE__, "kern_exp(%.9g) is %u ulp from exp", (double)at,
+		       (unsigned)worst);
+	CHECK(n > 20000000);
+	/* subnormal results, the overflow and the special values */
+	CHECK(fabs((double)kern_exp(-100.0f) - exp(-100.0)) <= 0x1p-149);
+	CHECK(kern_exp(-104.5f) == 0.0f && kern_exp(-INFINITY) == 0.0f);
+	CHECK(isinf(kern_exp(88.7228394f)) && isinf(kern_exp(INFINITY)));
+	CHECK(isfinite(kern_exp(88.7228317f)));
+	CHECK(isnan(kern_exp(NAN)));
+	/* the SIMD path gives kern_exp's bits (lanes and tails, every edge) */
+	for (int i = 0; i < N; i++) {
+		x[i] = i < 16 ? (float[]){ 0, -0.0f, 1, -1, 88.7228317f, 88.7228394f, 89, -87.4f,
+					   -103.9f, -104.5f, INFINITY, -INFINITY, NAN, 1e-30f,
+					   -1e-30f, 0.5f }[i]
+			      : (float)((urand() + 0.5) * 200 - 100);
+		h[i] = hp[i] = hs[i] = x[i];
+		g[i] = urand();
+	}
+	memcpy(port, x, sizeof(x));
+	memcpy(simd, x, sizeof(x));
+	kern_use_simd(KERN_PORTABLE);
+	kern_exp_shifted(port, N - 3, 0.0f);
+	kern_swiglu(hp, g, N - 3);
+	kern_use_simd(KERN_BEST);
+	kern_exp_shifted(simd, N - 3, 0.0f);
+	kern_swiglu(hs, g, N - 3);
+	for (int i = 0; i < N - 3; i++) {
+		float v = h[i], want = v * (1.0f / (1.0f + kern_exp(-v))) * g[i];
+
+		CHECK(same_float(port[i], kern_exp(x[i])));
+		CHECK(same_float(hp[i], want));
+	}
+	CHECK(same_floats(port, simd, N));
+	CHECK(same_floats(hp, hs, N));
+	/* the last three were left alone */
+	CHECK(memcmp(simd + N - 3, x + N - 3, 3 * sizeof(float)) == 0);
+}
