@@ -394,12 +394,12 @@ TEST(attention_kernels_match_float64_and_the_weighted_sum_is_exact_across_paths)
 
 TEST(sum_of_exponentials_matches_libm_and_is_exact_across_paths)
 {
-	/* 1003 terms (250 steps of 4, 3 left over) from 0 down to -760, so
+	/* 1003 terms (250 steps of 4 or 125 of 8, 3 left over) from 0 down to -760, so
 	 * some fall below e^-708 and are left out; the first is the maximum */
 	enum { N = 1003 };
 	static float x[N];
 	long double ref = 0;
-	double simd, port;
+	double simd, avx2, port;
 
 	x[0] = 3.5f;
 	for (int i = 1; i < N; i++)
@@ -407,12 +407,34 @@ TEST(sum_of_exponentials_matches_libm_and_is_exact_across_paths)
 	for (int i = 0; i < N; i++)
 		if ((double)x[i] - 3.5 >= -708.0)
 			ref += expl((long double)x[i] - 3.5L);
+	kern_use_simd(KERN_AVX2);
+	avx2 = kern_sum_exp(x, N, 3.5f);
 	kern_use_simd(KERN_BEST);
 	simd = kern_sum_exp(x, N, 3.5f);
 	kern_use_simd(KERN_PORTABLE);
 	port = kern_sum_exp(x, N, 3.5f);
 	kern_use_simd(KERN_BEST);
 	CHECK(memcmp(&simd, &port, sizeof(simd)) == 0);
+	CHECK(memcmp(&avx2, &port, sizeof(avx2)) == 0);
+	/* terms of one size (the sum's rounding depends on the order they
+	 * are added in): the same bits on every level */
+	{
+		static float y[4099];
+		const int levels[] = { KERN_AVX2, KERN_AVX2_VNNI, KERN_AVX512_VNNI };
+
+		for (int i = 0; i < 4099; i++)
+			y[i] = -(urand() + 1.0f); /* in (-2, 0] */
+		double yp, ys;
+
+		kern_use_simd(KERN_PORTABLE);
+		yp = kern_sum_exp(y, 4099, 0.0f);
+		for (size_t l = 0; l < sizeof(levels) / sizeof(levels[0]); l++) {
+			kern_use_simd(levels[l]);
+			ys = kern_sum_exp(y, 4099, 0.0f);
+			CHECK(memcmp(&ys, &yp, sizeof(ys)) == 0);
+		}
+		kern_use_simd(KERN_BEST);
+	}
 	CHECK_NEAR((double)ref, simd, 1e-15 * (double)ref);
 	/* one term at a time, within 2 ulp of libm, at the edges of the
 	 * range reduction and of the cut-off */
@@ -426,11 +448,13 @@ TEST(sum_of_exponentials_matches_libm_and_is_exact_across_paths)
 			kern_use_simd(KERN_PORTABLE);
 			port = kern_sum_exp(&one[i], 1, 0.0f);
 			kern_use_simd(KERN_BEST);
-			/* four copies, so the SIMD path computes it in a vector */
+			/* eight copies, so the SIMD paths compute it in a vector */
 			{
-				float four[4] = { one[i], one[i], one[i], one[i] };
+				float eight[8];
 
-				simd = kern_sum_exp(four, 4, 0.0f) / 4;
+				for (int k = 0; k < 8; k++)
+					eight[k] = one[i];
+				simd = kern_sum_exp(eight, 8, 0.0f) / 8;
 			}
 			CHECK(memcmp(&simd, &port, sizeof(simd)) == 0);
 			CHECK_NEAR(want, port, 4.5e-16 * want);
