@@ -133,10 +133,8 @@ out:
 
 double gpai_log_softmax_at(const float *logits, int32_t n, int32_t id)
 {
-	float max = logits[0];
+	/* the largest logit, found 8 lanes at a time */
+	float max = logits[kern_argmax(logits, n)];
 
-	for (int32_t i = 1; i < n; i++)
-		if (logits[i] > max)
-			max = logits[i];
 	return (double)logits[id] - (double)max - log(kern_sum_exp(logits, n, max));
 }
