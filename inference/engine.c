@@ -324,16 +324,12 @@ static void add_bias(float *o, const struct wref *b, int64_t n)
 
 static void softmax(float *x, int32_t n)
 {
-	float max = x[0], sum = 0;
+	float max = x[kern_argmax(x, n)], sum = 0;
 
-	for (int32_t i = 1; i < n; i++)
-		if (x[i] > max)
-			max = x[i];
 	kern_exp_shifted(x, n, max);
 	for (int32_t i = 0; i < n; i++)
 		sum += x[i];
-	for (int32_t i = 0; i < n; i++)
-		x[i] /= sum;
+	kern_divide(x, n, sum);
 }
 
 /* Row b of the rope tables: cos/sin of pos * theta^(-2j/hs) for j < hs/2

@@ -181,6 +181,8 @@ void kern_exp_shifted(float *x, int64_t n, float max);
 void kern_swiglu(float *h, const float *g, int64_t n);
 /* exp(x) in float, within 2 ulp of expf; the same bits on every path. */
 float kern_exp(float x);
+/* x[i] /= d for i < n (a division, not a product with 1 / d). */
+void kern_divide(float *x, int64_t n, float d);
 /* The index of the first largest of x[0..n), n >= 1, as the loop
  * `if (x[i] > x[best]) best = i` from best = 0 finds it (so NaNs are
  * never taken after the first element): the logits of greedy decoding. */

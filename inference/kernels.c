@@ -578,6 +578,17 @@ AVX2 static void exp_shifted_avx2(float *x, int64_t n, float max)
 	}
 }
 
+AVX2 static void divide_avx2(float *x, int64_t n, float d)
+{
+	const __m256 dv = _mm256_set1_ps(d);
+	int64_t i = 0;
+
+	for (; i + 8 <= n; i += 8)
+		_mm256_storeu_ps(x + i, _mm256_div_ps(_mm256_loadu_ps(x + i), dv));
+	for (; i < n; i++)
+		x[i] /= d;
+}
+
 AVX2 static void swiglu_avx2(float *h, const float *g, int64_t n)
 {
 	const __m256 one = _mm256_set1_ps(1.0f), sign = _mm256_set1_ps(-0.0f);
@@ -1341,6 +1352,18 @@ void kern_swiglu(float *h, const float *g, int64_t n)
 float kern_exp(float x)
 {
 	return exp_f32(x);
+}
+
+void kern_divide(float *x, int64_t n, float d)
+{
+#if HAVE_X86
+	if (have_avx2()) {
+		divide_avx2(x, n, d);
+		return;
+	}
+#endif
+	for (int64_t i = 0; i < n; i++)
+		x[i] /= d;
 }
 
 int64_t kern_argmax(const float *x, int64_t n)

@@ -571,7 +571,7 @@ static int same_floats(const float *a, const float *b, int n)
 	return 1;
 }
 
-TEST(float_exp_is_within_1_ulp_and_the_same_bits_on_every_path)
+TEST(float_exp_is_within_1_ulp_and_it_and_the_division_are_the_same_bits_on_every_path)
 {
 	/* every 97th float from EXPF_MIN (-104) up to the overflow, and the
 	 * edges: kern_exp against exp() in double rounded to float */
@@ -640,6 +640,17 @@ TEST(float_exp_is_within_1_ulp_and_the_same_bits_on_every_path)
 	}
 	CHECK(same_floats(port, simd, N));
 	CHECK(same_floats(hp, hs, N));
+	/* kern_divide: a division per element on every path (not a product
+	 * with the reciprocal, which rounds differently) */
+	for (int l = 0; l < 2; l++) {
+		memcpy(port, x, sizeof(x));
+		kern_use_simd(l ? KERN_BEST : KERN_PORTABLE);
+		kern_divide(port, N - 3, 3.7f);
+		for (int i = 0; i < N - 3; i++)
+			CHECK(same_float(port[i], x[i] / 3.7f));
+		CHECK(memcmp(port + N - 3, x + N - 3, 3 * sizeof(float)) == 0);
+	}
+	kern_use_simd(KERN_BEST);
 	/* the last three were left alone */
 	CHECK(memcmp(simd + N - 3, x + N - 3, 3 * sizeof(float)) == 0);
 }
