@@ -172,15 +172,14 @@ void kern_wsum(float *out, const float *a, const float *v, int64_t stride, int n
  * and the terms are summed in a fixed order (four running sums, i mod 4,
  * then (s0 + s1) + (s2 + s3)), so every SIMD level gives the same value. */
 double kern_sum_exp(const float *x, int64_t n, float max);
-/* x[i] = exp(x[i] - max) for i < n, with kern_exp's exp.  (libm's expf,
- * one call per element, had been 4 % of a Q8_0 perplexity run in
- * attention's softmax and SwiGLU.) */
+/* x[i] = exp(x[i] - max) for i < n, with gpai's own float exp (within
+ * 1 ulp of exp rounded to float, the same bits on every path; kernels.c).
+ * (libm's expf, one call per element, had been 4 % of a Q8_0 perplexity
+ * run in attention's softmax and SwiGLU.) */
 void kern_exp_shifted(float *x, int64_t n, float max);
 /* h[i] = SiLU(h[i]) * g[i], SiLU(v) = v * (1 / (1 + exp(-v))) with
- * kern_exp's exp: llama's SwiGLU, as llama2.c's run.c computes it. */
+ * kern_exp_shifted's exp: llama's SwiGLU, as llama2.c's run.c computes it. */
 void kern_swiglu(float *h, const float *g, int64_t n);
-/* exp(x) in float, within 2 ulp of expf; the same bits on every path. */
-float kern_exp(float x);
 /* x[i] /= d for i < n (a division, not a product with 1 / d). */
 void kern_divide(float *x, int64_t n, float d);
 /* The index of the first largest of x[0..n), n >= 1, as the loop

@@ -1349,11 +1349,6 @@ void kern_swiglu(float *h, const float *g, int64_t n)
 	swiglu_portable(h, g, n);
 }
 
-float kern_exp(float x)
-{
-	return exp_f32(x);
-}
-
 void kern_divide(float *x, int64_t n, float d)
 {
 #if HAVE_X86
