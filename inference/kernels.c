@@ -498,6 +498,20 @@ AVX2 static inline float dot_f32_avx2_impl(const float *a, const float *b, int64
 	return dot_f32_finish(s0, s1, s2, s3, a, b, i, n);
 }
 
+/* The end of a SIMD sum_exp from term i on (i a multiple of 4), with the
+ * four running sums in acc: the rest one by one into their sums, then the
+ * sums in sum_exp_portable's order.  sum_exp_avx512 ends here too. */
+AVX2 static inline double sum_exp_finish(__m256d acc, const float *x, int64_t i, int64_t n,
+					 float max)
+{
+	double s[4];
+
+	_mm256_storeu_pd(s, acc);
+	for (; i < n; i++)
+		s[i % 4] += exp_nonpositive((double)x[i] - (double)max);
+	return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
 /* sum_exp_portable four lanes at a time: lane j sums the terms i = j mod 4
  * in order, each computed as exp_nonpositive computes it. */
 AVX2 static double sum_exp_avx2(const float *x, int64_t n, float max)
@@ -506,7 +520,6 @@ AVX2 static double sum_exp_avx2(const float *x, int64_t n, float max)
 	const __m256d round = _mm256_set1_pd(EXP_ROUND), log2e = _mm256_set1_pd(EXP_LOG2E);
 	const __m256d hi2 = _mm256_set1_pd(EXP_LN2_HI), lo2 = _mm256_set1_pd(EXP_LN2_LO);
 	__m256d acc = _mm256_setzero_pd();
-	double s[4];
 	int64_t i = 0;
 
 	for (; i + 4 <= n; i += 4) {
@@ -527,10 +540,7 @@ AVX2 static double sum_exp_avx2(const float *x, int64_t n, float max)
 		p = _mm256_and_pd(p, _mm256_cmp_pd(v, lo, _CMP_GE_OQ));
 		acc = _mm256_add_pd(acc, p);
 	}
-	_mm256_storeu_pd(s, acc);
-	for (; i < n; i++)
-		s[i % 4] += exp_nonpositive((double)x[i] - (double)max);
-	return (s[0] + s[1]) + (s[2] + s[3]);
+	return sum_exp_finish(acc, x, i, n, max);
 }
 
 /* exp_f32 of eight lanes. */
@@ -609,7 +619,7 @@ AVX2 static void swiglu_avx2(float *h, const float *g, int64_t n)
  * same for the finite check of the logits.  Both run 8 lanes at a time
  * here. */
 
-/* The first i >= from with x[i] == m (present by construction). */
+/* The first i with x[i] == m, or -1. */
 AVX2 static int64_t first_equal_avx2(const float *x, int64_t n, float m)
 {
 	const __m256 mv = _mm256_set1_ps(m);
@@ -1061,7 +1071,6 @@ AVX512 static double sum_exp_avx512(const float *x, int64_t n, float max)
 	const __m512d round = _mm512_set1_pd(EXP_ROUND), log2e = _mm512_set1_pd(EXP_LOG2E);
 	const __m512d hi2 = _mm512_set1_pd(EXP_LN2_HI), lo2 = _mm512_set1_pd(EXP_LN2_LO);
 	__m256d acc = _mm256_setzero_pd();
-	double s[4];
 	int64_t i = 0;
 
 	for (; i + 8 <= n; i += 8) {
@@ -1083,10 +1092,7 @@ AVX512 static double sum_exp_avx512(const float *x, int64_t n, float max)
 		acc = _mm256_add_pd(acc, _mm512_castpd512_pd256(p));
 		acc = _mm256_add_pd(acc, _mm512_extractf64x4_pd(p, 1));
 	}
-	_mm256_storeu_pd(s, acc);
-	for (; i < n; i++)
-		s[i % 4] += exp_nonpositive((double)x[i] - (double)max);
-	return (s[0] + s[1]) + (s[2] + s[3]);
+	return sum_exp_finish(acc, x, i, n, max);
 }
 
 /* Decoding an F32 matrix with AVX-512: two rows at a time, each row's sums
